@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * dpmaps.h - writing the balancer's maps from userspace: the one place that
+ * knows how a Maglev table is swapped in. Used by xlbd, the BPF tests and
+ * the benchmarks. All functions take map fds and return 0 or -errno.
+ *
+ * Balancer maps (names are the pin names under the pin dir, a contract):
+ *   vips           HASH  xlb_vip_key -> xlb_vip
+ *   backends       ARRAY backend_id -> xlb_backend
+ *   maglev_tables  ARRAY_OF_MAPS vip_id -> inner ARRAY(u32 slot -> u32 backend_id)
+ *   conns          LRU_HASH (BPF_F_NO_COMMON_LRU) xlb_flow -> xlb_conn
+ *   config         ARRAY[1] xlb_config
+ *   reasons        PERCPU_ARRAY[XLB_R__COUNT] u64 packets
+ *   events         PERCPU_ARRAY[XLB_E__COUNT] u64
+ *   vip_stats      PERCPU_ARRAY[XLB_MAX_VIPS] xlb_counters
+ *   backend_stats  PERCPU_ARRAY[XLB_MAX_BACKENDS] xlb_counters
+ *   rate           PERCPU_ARRAY[1] xlb_rate
+ *   tx_ports       DEVMAP[XLB_MAX_TX_PORTS] ifindex
+ *
+ * Atomic table switch: a new inner map is created (BPF_F_INNER_MAP so its
+ * size may differ from the template), filled with one batch update, then
+ * put into maglev_tables[vip_id] with one update: the kernel swaps the
+ * pointer under RCU, so a packet sees the whole old or the whole new table.
+ */
+#ifndef XLB_DPMAPS_H
+#define XLB_DPMAPS_H
+
+#include <stdint.h>
+#include "xlb_types.h"
+
+/* Create, fill and swap in vip_id's table. */
+int xlb_dp_install_table(int maglev_tables_fd, uint32_t vip_id, const uint32_t *table, uint32_t size);
+/* Remove vip_id's table (packets to it then drop as XLB_R_DROP_NO_BACKEND). */
+int xlb_dp_remove_table(int maglev_tables_fd, uint32_t vip_id);
+/* Read vip_id's current table into table[0..size); -ENOENT if none. */
+int xlb_dp_read_table(int maglev_tables_fd, uint32_t vip_id, uint32_t *table, uint32_t size);
+
+int xlb_dp_set_vip(int vips_fd, const struct xlb_vip_key *key, const struct xlb_vip *val);
+int xlb_dp_del_vip(int vips_fd, const struct xlb_vip_key *key);
+int xlb_dp_set_backend(int backends_fd, uint32_t backend_id, const struct xlb_backend *be);
+int xlb_dp_set_config(int config_fd, const struct xlb_config *cfg);
+void xlb_dp_config_defaults(struct xlb_config *cfg);
+
+/* Sum per-CPU values. out must hold n elements (n = XLB_R__COUNT etc.). */
+int xlb_dp_read_u64_counters(int percpu_array_fd, uint64_t *out, uint32_t n);
+int xlb_dp_read_counters(int percpu_array_fd, uint32_t index, struct xlb_counters *out);
+
+/* Count conn-table entries (all of them, and per backend_id when per_backend != NULL,
+ * an array of XLB_MAX_BACKENDS). Walks the map: O(entries). */
+int xlb_dp_count_conns(int conns_fd, uint64_t *total, uint64_t *per_backend);
+/* Look a flow up in the conn table. */
+int xlb_dp_lookup_conn(int conns_fd, const struct xlb_flow *flow, struct xlb_conn *out);
+
+#endif /* XLB_DPMAPS_H */
