@@ -23,7 +23,7 @@ else
 Q := @
 endif
 
-PKGS    := libbpf libxdp libmnl libevent jansson libcyaml
+PKGS    := libbpf libxdp libmnl libevent jansson libcyaml libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -64,6 +64,8 @@ BENCH_BIN  := $(if $(BENCH_SRCS),$(BUILD)/bench/xlb-bench)
 
 .PHONY: all bpf tools tests deps test test-unit test-bpf test-e2e demo bench clean help check-root
 .DEFAULT_GOAL := all
+# Keep intermediate objects, so a second `make` does nothing.
+.SECONDARY:
 
 all: bpf tools tests $(BENCH_BIN) ## build everything (BPF objects, skeletons, tools, tests)
 
@@ -118,6 +120,9 @@ $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIBXLBD) $(LIBXLB)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+# test_xlbctl #includes the CLI's sources (unit tests do not link xlbctl objects).
+$(BUILD)/obj/tests/unit/test_xlbctl.o: $(wildcard userspace/xlbctl/*.c)
 
 $(BUILD)/tests/bpf/%: $(BUILD)/obj/tests/bpf/%.o $(patsubst %.c,$(BUILD)/obj/%.o,$(BPFT_LIB)) $(LIBXLB)
 	@mkdir -p $(dir $@)

@@ -105,6 +105,24 @@ XLB_INLINE __u32 xlb_flow_hash(const struct xlb_flow *f, __u32 vip_flags)
 	return xlb_hash_5tuple(f);
 }
 
+/*
+ * Slot of a destination address in the VIP address filter ("vip_filter",
+ * XLB_VIP_FILTER_SLOTS counters of vips keys per slot): a zero slot means
+ * "no VIP on this address", so non-VIP traffic passes after one inlined
+ * array read instead of two hash-map lookups.
+ */
+XLB_INLINE __u32 xlb_vip_filter_slot(const __be32 *addr, __u8 family)
+{
+	__u32 h = xlb_mix(XLB_HASH_SEED, addr[0]);
+
+	if (family == XLB_AF_INET6) {
+		h = xlb_mix(h, addr[1]);
+		h = xlb_mix(h, addr[2]);
+		h = xlb_mix(h, addr[3]);
+	}
+	return xlb_fmix(h ^ family) & (XLB_VIP_FILTER_SLOTS - 1);
+}
+
 /* Maglev slot of a hash in a table of table_size entries. */
 XLB_INLINE __u32 xlb_maglev_slot(__u32 hash, __u32 table_size)
 {

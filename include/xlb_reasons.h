@@ -100,6 +100,8 @@ enum xlb_decap_reason {
 	XLB_D_PASS_NOT_LOCAL,		/* tunnel, but outer destination not in the allow-list */
 	XLB_D_DROP_TRUNCATED,		/* tunnel packet cut inside the inner header */
 	XLB_D_DROP_FAILED,		/* bpf_xdp_adjust_head failed */
+	XLB_D_PASS_FRAGMENT,		/* tunnel to a local address, but the outer IPv4 packet is a fragment */
+	XLB_D_PASS_BAD_INNER,		/* tunnel to a local address, inner header of the wrong IP version */
 	XLB_D__COUNT
 };
 
@@ -111,6 +113,8 @@ static inline const char *xlb_decap_reason_str(enum xlb_decap_reason r)
 	case XLB_D_PASS_NOT_LOCAL: return "pass_not_local";
 	case XLB_D_DROP_TRUNCATED: return "drop_truncated";
 	case XLB_D_DROP_FAILED: return "drop_failed";
+	case XLB_D_PASS_FRAGMENT: return "pass_fragment";
+	case XLB_D_PASS_BAD_INNER: return "pass_bad_inner";
 	case XLB_D__COUNT: break;
 	}
 	return "unknown";

@@ -23,6 +23,7 @@
 #define XLB_MAGLEV_MAX_SIZE	1048573	/* largest accepted prime */
 #define XLB_CONN_DEFAULT_ENTRIES 1048576 /* connection table, all CPUs together */
 #define XLB_MAX_IPV6_EXT_HDRS	8	/* extension headers walked before giving up */
+#define XLB_VIP_FILTER_SLOTS	4096	/* power of 2; VIP address filter (dpmaps.h) */
 
 #define XLB_BACKEND_NONE	0xffffffffu	/* empty Maglev slot */
 
@@ -34,6 +35,17 @@
 
 /* Hash seed shared by every xlb host so that an ECMP group agrees. */
 #define XLB_HASH_SEED		0x786c6201u
+
+/*
+ * Tunnel health checks: xlbd's probe socket carries SO_MARK =
+ * XLB_HC_MARK(backend_id); bpf/healthcheck.bpf.c (tc egress) encapsulates
+ * packets whose (mark & XLB_HC_MARK_MASK) == XLB_HC_MARK_BASE to that backend.
+ * The low 24 bits hold the backend_id (XLB_MAX_BACKENDS fits).
+ */
+#define XLB_HC_MARK_BASE	0x58000000u	/* 'X' in the top byte */
+#define XLB_HC_MARK_MASK	0xff000000u	/* bits that say "an xlb health probe" */
+#define XLB_HC_MARK(backend_id)	(XLB_HC_MARK_BASE | ((backend_id) & ~XLB_HC_MARK_MASK))
+#define XLB_HC_MARK_ID(mark)	((mark) & ~XLB_HC_MARK_MASK)
 
 /* Pin paths (contract: operators' scripts use them). */
 #define XLB_PIN_DIR_DEFAULT	"/sys/fs/bpf/xlb"

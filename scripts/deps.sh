@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(
 	# build
 	make gcc pkg-config clang-19 llvm-19 bpftool
-	libbpf-dev libxdp-dev libmnl-dev libevent-dev libjansson-dev libcyaml-dev
+	libbpf-dev libxdp-dev libmnl-dev libevent-dev libjansson-dev libcyaml-dev libcurl4-openssl-dev
 	linux-libc-dev libc6-dev
 	# tests, lab and demo
 	libcmocka-dev iproute2 nftables ethtool procps psmisc

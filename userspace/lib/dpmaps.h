@@ -16,6 +16,16 @@
  *   backend_stats  PERCPU_ARRAY[XLB_MAX_BACKENDS] xlb_counters
  *   rate           PERCPU_ARRAY[1] xlb_rate
  *   tx_ports       DEVMAP[XLB_MAX_TX_PORTS] ifindex
+ *   vip_filter     ARRAY[XLB_VIP_FILTER_SLOTS] u32: vips keys per address slot
+ *
+ * VIP address filter: when the loader sets the balancer's .rodata knob
+ * xlb_use_vip_filter = 1 before load, a packet whose destination's slot
+ * (xlb_vip_filter_slot) counts 0 passes as not-a-VIP after one array read.
+ * The filter must then be attached (xlb_dp_vip_filter_attach) before traffic,
+ * and every VIP change must go through xlb_dp_set_vip / xlb_dp_del_vip in
+ * this process, which keep it counted (the slot is raised before a VIP is
+ * added and lowered after it is deleted, so a VIP is never hidden). With the
+ * knob at 0 (the default) the filter is not read.
  *
  * Atomic table switch: a new inner map is created (BPF_F_INNER_MAP so its
  * size may differ from the template), filled with one batch update, then
@@ -35,6 +45,9 @@ int xlb_dp_remove_table(int maglev_tables_fd, uint32_t vip_id);
 /* Read vip_id's current table into table[0..size); -ENOENT if none. */
 int xlb_dp_read_table(int maglev_tables_fd, uint32_t vip_id, uint32_t *table, uint32_t size);
 
+/* Recount vip_filter from the vips map and keep it updated by xlb_dp_set_vip /
+ * xlb_dp_del_vip on this vips_fd from now on. */
+int xlb_dp_vip_filter_attach(int vips_fd, int vip_filter_fd);
 int xlb_dp_set_vip(int vips_fd, const struct xlb_vip_key *key, const struct xlb_vip *val);
 int xlb_dp_del_vip(int vips_fd, const struct xlb_vip_key *key);
 int xlb_dp_set_backend(int backends_fd, uint32_t backend_id, const struct xlb_backend *be);

@@ -32,6 +32,13 @@ uint32_t maglev_diff(const uint32_t *a, const uint32_t *b, uint32_t size);
 
 int maglev_is_prime(uint32_t n);
 
+/*
+ * A backend's permutation of a table of `size` slots (prime): it tries
+ * slots offset, offset + skip, offset + 2*skip, ... (mod size). Fixed forever:
+ * hosts that must agree compute the same. Returns 0 or -EINVAL (size).
+ */
+int maglev_permutation(const uint8_t key[20], uint32_t size, uint32_t *offset, uint32_t *skip);
+
 /* Key for an address: family byte then the 16 address bytes, rest zero. */
 void maglev_key_from_addr(uint8_t key[20], uint8_t family, const uint32_t addr[4]);
 

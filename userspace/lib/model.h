@@ -153,4 +153,42 @@ const char *xlb_all_down_str(enum xlb_all_down a);
 #define XLB_ADDR_STRLEN	48	/* enough for any address */
 #define XLB_VIP_STRLEN	64	/* enough for any VIP id */
 
+/* ---- additions (model library): helpers for the codecs, the API and tests ---- */
+void xlb_settings_defaults(struct xlb_settings *s);	/* udp_idle, new_flows, ttl defaults */
+void xlb_vip_spec_init(struct xlb_vip_spec *v);		/* 5tuple, default size, keep, no backends */
+void xlb_backend_spec_init(struct xlb_backend_spec *b);	/* weight XLB_DEFAULT_WEIGHT, no overrides */
+void xlb_vip_spec_free(struct xlb_vip_spec *v);		/* frees backends */
+int xlb_vip_spec_copy(struct xlb_vip_spec *dst, const struct xlb_vip_spec *src); /* deep; dst overwritten */
+/* Copy the fields `from->set` names into `to` (and mark them set in to->set). */
+void xlb_health_overlay(struct xlb_health_spec *to, const struct xlb_health_spec *from);
+/* Semantic equality (health: only set fields count). */
+bool xlb_model_equal(const struct xlb_model *a, const struct xlb_model *b);
+bool xlb_settings_equal(const struct xlb_settings *a, const struct xlb_settings *b);
+bool xlb_vip_spec_equal(const struct xlb_vip_spec *a, const struct xlb_vip_spec *b);
+/*
+ * Partial validation; messages are relative paths ("weight: ...",
+ * "backends[0].health.timeout: ...", "settings.ttl: ..."). xlb_health_validate
+ * checks one complete spec (use xlb_health_effective first).
+ */
+int xlb_health_validate(const struct xlb_health_spec *h, char *err);
+int xlb_backend_validate(const struct xlb_vip_spec *v, const struct xlb_backend_spec *b, char *err);
+int xlb_vip_validate(const struct xlb_vip_spec *v, char *err);
+int xlb_settings_validate(const struct xlb_settings *s, char *err);
+/* Text forms of enums and values; 0 or -EINVAL (no message). */
+int xlb_hash_mode_parse(const char *s, enum xlb_hash_mode *out);	/* "5tuple" | "src" */
+int xlb_hc_type_parse(const char *s, enum xlb_hc_type *out);	/* "none" | "tcp" | "http" | "udp" */
+int xlb_all_down_parse(const char *s, enum xlb_all_down *out);	/* "keep" | "drop" */
+/* "500ms" "2s" "1.5s" "1m" "1h", bare number = seconds; whole milliseconds only */
+int xlb_duration_parse(const char *s, uint32_t *ms);
+void xlb_duration_format(uint32_t ms, char *buf, size_t len);	/* shortest exact: "2s", "1500ms" */
+/* "198.18.200.0/24": host bits zero, LEN 1..32/128; writes err like the other parsers */
+int xlb_prefix_parse(const char *s, struct xlb_addr *addr, uint8_t *len, char *err);
+void xlb_prefix_format(const struct xlb_addr *addr, uint8_t len, char *buf, size_t buflen);
+
+#define XLB_DURATION_STRLEN	16
+#define XLB_HC_MIN_INTERVAL_MS	100
+#define XLB_HC_MAX_INTERVAL_MS	3600000
+#define XLB_HC_MAX_RISE_FALL	100
+#define XLB_MAX_UDP_IDLE_SEC	86400
+
 #endif /* XLB_MODEL_H */

@@ -20,6 +20,7 @@
 #ifndef XLB_HEALTH_H
 #define XLB_HEALTH_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <event2/event.h>
 #include "model.h"
@@ -78,5 +79,28 @@ void hc_foreach(const struct hc_ctx *ctx, hc_visit_fn fn, void *arg);
 extern const double hc_hist_bounds[HC_HIST_BUCKETS];
 void hc_histogram(const struct hc_ctx *ctx, uint64_t counts[HC_HIST_BUCKETS],
 		  uint64_t *total, double *sum);
+
+/* ---- additions (health.c) ---- */
+/* Delay of a target's first check: hash(key) % interval_ms, so checks spread evenly. */
+uint32_t hc_first_delay_ms(const struct hc_target_key *key, uint32_t interval_ms);
+/* Key as text: vip "198.19.0.10:80/tcp", backend "198.18.1.11" (xlb_vip_id_format /
+ * xlb_addr_format forms; metrics labels). */
+void hc_key_format(const struct hc_target_key *key, char *vip, size_t viplen, char *be, size_t belen);
+/* Number of targets. */
+size_t hc_count(const struct hc_ctx *ctx);
+
+/*
+ * Tunnel checks (health_tunnel.c): load bpf/healthcheck.bpf.c sharing the
+ * balancer's `backends` map and attach it at tc egress of ifname. Call once
+ * per balancer interface (the first call loads the program); hc_close
+ * detaches everything. The kernel must route the VIP out of one of those
+ * interfaces (a default route does); the probe's source is the address the
+ * route picks, and the backend's reply (from the VIP) must reach it.
+ */
+int hc_tunnel_attach(struct hc_ctx *ctx, int backends_map_fd, const char *ifname);
+/* Probes encapsulated / dropped for want of a backend / not IP / failed
+ * (bpf/lib/hc_tunnel.h enum xlb_hc_tc); -ENOENT when not attached. */
+#define HC_TUNNEL_STATS 4
+int hc_tunnel_stats(const struct hc_ctx *ctx, uint64_t out[HC_TUNNEL_STATS]);
 
 #endif /* XLB_HEALTH_H */
