@@ -13,5 +13,7 @@
 
 int xlb_config_load_file(const char *path, struct xlb_model *out, char *err);
 int xlb_config_load_string(const char *yaml, size_t len, struct xlb_model *out, char *err);
+/* Addition: as load_string, with NAME in messages instead of "config" (e.g. "body"). */
+int xlb_config_load_named(const char *name, const char *yaml, size_t len, struct xlb_model *out, char *err);
 
 #endif /* XLB_CONFIG_H */
