@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * balancer.bpf.c - the xlb XDP balancer: parse, find the VIP, pick the
+ * balancer.bpf.c - the xlb XDP balancer: parse, VIP address filter, conn
+ * table (a hit goes straight to encap), else find the VIP and pick the
  * backend (conn table, then Maglev), encapsulate, send. This file only
  * dispatches; the rules live in bpf/lib/ headers (one role per header):
  *   parse.h   frame -> struct xlb_pkt          vip.h    VIP, marker, fragments
@@ -22,8 +23,10 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Load-time knob (.rodata, set before load): consult the VIP address
- * filter first, so non-VIP traffic costs one array read, not two hash
- * lookups. Only with a filter kept by dpmaps.c (see dpmaps.h). */
+ * filter first, so non-VIP traffic costs one array read, not a conn-table
+ * miss and two VIP lookups. Only with a filter kept by dpmaps.c (see
+ * dpmaps.h): xlbd and the benchmark set it; 0 stays the default so that a
+ * loader that does not keep the filter still balances. */
 const volatile __u32 xlb_use_vip_filter = 0;
 
 /* Which VIP a parsed packet is for: fragments, ICMP, then data. */
@@ -40,13 +43,18 @@ static __always_inline int xlb_find_vip(struct xdp_md *xdp, struct xlb_pkt *pkt,
 	return XLB_CONTINUE;
 }
 
+/*
+ * Established flows (TCP/UDP, not fragments) look the conn table up first:
+ * a valid hit whose backend names its VIP goes straight to encap (conn.h).
+ * Everything else finds the VIP, then the backend (conn entry or Maglev).
+ */
 static __always_inline int xlb_balance(struct xdp_md *xdp, struct xlb_pkt *pkt)
 {
-	struct xlb_backend *be = NULL;
+	struct xlb_pick pick = {};
 	struct xlb_vip *vip = NULL;
 	struct xlb_config *cfg;
-	__u32 key = 0, backend_id = 0;
-	int rc, new_flow = 0;
+	__u32 key = 0;
+	int rc;
 
 	rc = xlb_parse(xdp, pkt);
 	if (rc != XLB_CONTINUE)
@@ -56,20 +64,30 @@ static __always_inline int xlb_balance(struct xdp_md *xdp, struct xlb_pkt *pkt)
 	if (xlb_use_vip_filter && !xlb_vip_addr_maybe(pkt))	/* same reasons as without the filter */
 		return xlb_verdict(pkt, XDP_PASS, pkt->flow.proto == IPPROTO_ICMP ||
 				   pkt->flow.proto == IPPROTO_ICMPV6 ? XLB_R_PASS_ICMP : XLB_R_PASS_NOT_VIP);
-	rc = xlb_find_vip(xdp, pkt, &vip);
-	if (rc != XLB_CONTINUE)
-		return rc;
 	cfg = bpf_map_lookup_elem(&config, &key);
 	if (!cfg)	/* cannot happen (array map), but the verifier needs the check */
 		return xlb_verdict(pkt, XDP_DROP, XLB_R_DROP_NO_BACKEND);
-	xlb_count_parse_events(pkt);
 
-	rc = xlb_pick_backend(pkt, vip, cfg, &backend_id, &be, &new_flow);
+	/* conn table first (without the filter, TCP/UDP to the host pays a
+	 * conn-table miss too: run with the filter) */
+	if (pkt->flow.proto == IPPROTO_TCP || pkt->flow.proto == IPPROTO_UDP) {
+		xlb_conn_get(pkt, cfg, &pick);
+		if (xlb_conn_fast(&pick)) {
+			xlb_count_parse_events(pkt);
+			goto forward;
+		}
+	}
+	rc = xlb_find_vip(xdp, pkt, &vip);
 	if (rc != XLB_CONTINUE)
 		return rc;
-	rc = xlb_forward(xdp, pkt, vip, be, cfg);
+	xlb_count_parse_events(pkt);
+	rc = xlb_pick_backend(pkt, vip, cfg, &pick);
+	if (rc != XLB_CONTINUE)
+		return rc;
+forward:
+	rc = xlb_forward(xdp, pkt, pick.be, cfg);
 	if (pkt->reason == XLB_R_TX || pkt->reason == XLB_R_REDIRECT)
-		xlb_count_flow(vip->vip_id, backend_id, pkt->l3_len, new_flow);
+		xlb_count_flow(pick.vip_id, pick.backend_id, pkt->l3_len, pick.new_flow);
 	return rc;
 }
 

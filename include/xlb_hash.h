@@ -109,18 +109,17 @@ XLB_INLINE __u32 xlb_flow_hash(const struct xlb_flow *f, __u32 vip_flags)
  * Slot of a destination address in the VIP address filter ("vip_filter",
  * XLB_VIP_FILTER_SLOTS counters of vips keys per slot): a zero slot means
  * "no VIP on this address", so non-VIP traffic passes after one inlined
- * array read instead of two hash-map lookups.
+ * array read instead of two hash-map lookups. Every packet pays this, so it
+ * is one multiply (Fibonacci hashing of the address words folded together),
+ * not the flow hash: a collision only costs a VIP lookup.
  */
 XLB_INLINE __u32 xlb_vip_filter_slot(const __be32 *addr, __u8 family)
 {
-	__u32 h = xlb_mix(XLB_HASH_SEED, addr[0]);
+	__u32 x = addr[0] ^ family;
 
-	if (family == XLB_AF_INET6) {
-		h = xlb_mix(h, addr[1]);
-		h = xlb_mix(h, addr[2]);
-		h = xlb_mix(h, addr[3]);
-	}
-	return xlb_fmix(h ^ family) & (XLB_VIP_FILTER_SLOTS - 1);
+	if (family == XLB_AF_INET6)
+		x ^= xlb_rotl32(addr[1], 8) ^ xlb_rotl32(addr[2], 16) ^ xlb_rotl32(addr[3], 24);
+	return (x * 0x9e3779b1u) >> (32 - __builtin_ctz(XLB_VIP_FILTER_SLOTS));
 }
 
 /* Maglev slot of a hash in a table of table_size entries. */

@@ -75,9 +75,13 @@ _Static_assert(sizeof(struct xlb_flow) == 40, "xlb_flow layout");
 struct xlb_conn {
 	__u32 backend_id;
 	__u32 backend_gen;	/* must equal xlb_backend.gen, else stale */
-	__u64 last_seen_ns;	/* bpf_ktime_get_ns(); refreshed for UDP at most once a second */
+	__u64 last_seen_ns;	/* CLOCK_MONOTONIC (coarse: one kernel tick behind at most);
+				 * UDP: refreshed at most once a second; TCP: insert time, or
+				 * 0 when the rate guard is off (never read for TCP) */
+	__u32 hash;		/* the flow hash the VIP steers by (outer source, flow label) */
+	__u32 pad;
 };
-_Static_assert(sizeof(struct xlb_conn) == 16, "xlb_conn layout");
+_Static_assert(sizeof(struct xlb_conn) == 24, "xlb_conn layout");
 
 /* VIP map key. port 0 = every port of (addr, proto). */
 struct xlb_vip_key {
@@ -110,6 +114,7 @@ _Static_assert(sizeof(struct xlb_vip) == 16, "xlb_vip layout");
 enum xlb_backend_flags {
 	XLB_BE_F_ACTIVE = 1 << 0,	/* in service: established flows keep using it */
 	XLB_BE_F_NEXTHOP = 1 << 1,	/* dmac/smac/ifindex resolved */
+	XLB_BE_F_VIP_ID = 1 << 2,	/* vip_id is set: conn-table hits skip the VIP lookup */
 };
 
 /*
@@ -127,7 +132,8 @@ struct xlb_backend {
 	__u32 gen;		/* bumped when backend_id is reused; see xlb_conn */
 	__u32 ifindex;		/* egress interface; XDP_TX when it is the ingress one */
 	__u32 tx_port;		/* devmap slot for ifindex (redirect) */
-	__u32 pad;
+	__u32 vip_id;		/* the VIP this backend serves (vip_stats index); valid with
+				 * XLB_BE_F_VIP_ID, without it hits fall back to the VIP lookup */
 };
 _Static_assert(sizeof(struct xlb_backend) == 64, "xlb_backend layout");
 

@@ -51,6 +51,8 @@
 #define XLB_IP_MF	0x2000
 #define XLB_IP_OFFSET	0x1fff
 
+#define XLB_TCP_SYN	0x02	/* TCP flags byte (<linux/tcp.h> has only bitfields) */
+
 struct xlb_vlan_hdr {		/* 802.1Q tag after the MAC addresses */
 	__be16 tci;
 	__be16 encap_proto;
@@ -71,9 +73,10 @@ struct xlb_pkt {
 	__u8 icmp_type;
 	__u8 ip_opts;		/* IPv4 header with options */
 	__u8 ext_hdrs;		/* IPv6 extension headers walked */
-	__u8 pad[2];
+	__u8 tcp_flags;		/* TCP header byte 13 (FIN..CWR); 0 for other protocols */
+	__u8 pad;
 	__u32 reason;		/* enum xlb_reason, set with the verdict */
-	__u32 hash;		/* flow hash, valid when have_hash */
+	__u32 hash;		/* flow hash, valid when have_hash (a conn hit sets it) */
 	__u32 have_hash;
 };
 

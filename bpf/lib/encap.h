@@ -31,7 +31,6 @@
 
 #include "headers.h"
 #include "icmp.h"
-#include "vip.h"
 
 static __always_inline void xlb_outer_src(__u32 hash, const struct xlb_backend *be,
 					  const struct xlb_config *cfg, int outer6, __be32 *src)
@@ -53,15 +52,15 @@ static __always_inline void xlb_outer_src(__u32 hash, const struct xlb_backend *
 }
 
 static __always_inline int xlb_forward(struct xdp_md *xdp, struct xlb_pkt *pkt,
-				       const struct xlb_vip *vip, const struct xlb_backend *be,
-				       const struct xlb_config *cfg)
+				       const struct xlb_backend *be, const struct xlb_config *cfg)
 {
 	void *data, *data_end;
 	int outer6 = be->family == XLB_AF_INET6;
 	__u32 overhead = outer6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
 	__u32 mtu = be->mtu ? be->mtu : cfg->default_mtu;
 	__be32 src[4];
-	__u32 hash = 0;
+	/* known by now: from the conn entry, or computed for Maglev */
+	__u32 hash = pkt->hash;
 	struct xlb_ip_spec s = {
 		.src = src,
 		.dst = be->addr,
@@ -77,11 +76,6 @@ static __always_inline int xlb_forward(struct xdp_md *xdp, struct xlb_pkt *pkt,
 		return xlb_verdict(pkt, XDP_DROP, XLB_R_DROP_NO_NEXTHOP);
 	if (mtu && pkt->l3_len + overhead > mtu && pkt->df && !pkt->icmp_err)
 		return xlb_send_ptb(xdp, pkt, cfg, mtu > overhead ? mtu - overhead : 0);
-	/* the flow hash: computed already for new flows, needed by the
-	 * source prefix and the IPv6 flow label (one call site keeps the
-	 * program small) */
-	if (outer6 || (cfg->flags & (XLB_CFG_F_SRC4_PREFIX | XLB_CFG_F_SRC6_PREFIX)))
-		hash = xlb_pkt_hash(pkt, vip);
 	xlb_outer_src(hash, be, cfg, outer6, src);
 	s.flow_label = hash;
 

@@ -28,17 +28,6 @@ static __always_inline void xlb_csum_replace16(__sum16 *csum, __u16 old, __u16 n
 	*csum = xlb_csum_fold(sum);
 }
 
-static __always_inline __u16 xlb_ipv4_csum(const struct iphdr *ip)
-{
-	const __u16 *w = (const __u16 *)ip;
-	__u64 sum = 0;
-
-#pragma unroll
-	for (int i = 0; i < (int)sizeof(*ip) / 2; i++)
-		sum += w[i];
-	return xlb_csum_fold(sum);
-}
-
 /*
  * Ethernet header at data: dst, src, the frame's VLAN tag if it had one,
  * ethertype of l3_proto. Returns the L2 length (14 or 18) or -1.
@@ -94,20 +83,27 @@ static __always_inline int xlb_write_ip(void *ip, void *data_end, __u8 family,
 		return sizeof(*ip6);
 	}
 	struct iphdr *ip4 = ip;
+	__be16 w0 = bpf_htons(0x4500 | s->tos), len = bpf_htons(s->payload_len + sizeof(*ip4));
+	__be16 frag = s->df ? bpf_htons(XLB_IP_DF) : 0, w4 = bpf_htons((__u16)s->ttl << 8 | s->proto);
+	__be32 saddr = s->src[0], daddr = s->dst[0];
+	__u64 sum;
 
 	if ((void *)(ip4 + 1) > data_end)
 		return -1;
-	*(__u8 *)ip4 = 0x45;
-	ip4->tos = s->tos;
-	ip4->tot_len = bpf_htons(s->payload_len + sizeof(*ip4));
+	/* the checksum from the values, not from the header just written:
+	 * 16-bit loads over 8/16/32-bit stores stall store forwarding. The
+	 * sum of the header's 16-bit words as memory holds them, either
+	 * byte order (the id and checksum words are 0). */
+	sum = (__u64)w0 + len + frag + w4 + (saddr & 0xffff) + (saddr >> 16) +
+	      (daddr & 0xffff) + (daddr >> 16);
+	*(__be16 *)ip4 = w0;
+	ip4->tot_len = len;
 	ip4->id = 0;
-	ip4->frag_off = s->df ? bpf_htons(XLB_IP_DF) : 0;
-	ip4->ttl = s->ttl;
-	ip4->protocol = s->proto;
-	ip4->check = 0;
-	ip4->saddr = s->src[0];
-	ip4->daddr = s->dst[0];
-	ip4->check = xlb_ipv4_csum(ip4);
+	ip4->frag_off = frag;
+	*(__be16 *)&ip4->ttl = w4;
+	ip4->check = xlb_csum_fold(sum);
+	ip4->saddr = saddr;
+	ip4->daddr = daddr;
 	return sizeof(*ip4);
 }
 

@@ -126,8 +126,9 @@ static __always_inline int xlb_icmp_quoted_flow(struct xlb_pkt *pkt, void *data,
 	return XLB_CONTINUE;
 }
 
-/* ICMP to the host or a VIP: a verdict, or XLB_CONTINUE with *out = the VIP to steer to. */
-static __always_inline int xlb_icmp_in(struct xdp_md *xdp, struct xlb_pkt *pkt, struct xlb_vip **out)
+/* ICMP to the host or a VIP: a verdict, or XLB_CONTINUE with *out = the VIP to steer to.
+ * A subprogram (noinline): cold, and out of the data path's instruction cache. */
+static __noinline int xlb_icmp_in(struct xdp_md *xdp, struct xlb_pkt *pkt, struct xlb_vip **out)
 {
 	void *data = (void *)(long)xdp->data;
 	void *data_end = (void *)(long)xdp->data_end;
@@ -190,8 +191,9 @@ static __always_inline __s64 xlb_csum_bytes(__u8 *p, void *data_end, __u32 len, 
 	return sum;
 }
 
-/* Reply "too big, use next_mtu" to the client, in place of the frame. */
-static __always_inline int xlb_send_ptb(struct xdp_md *xdp, struct xlb_pkt *pkt,
+/* Reply "too big, use next_mtu" to the client, in place of the frame.
+ * A subprogram (noinline): cold, and its checksum pieces are most of the program. */
+static __noinline int xlb_send_ptb(struct xdp_md *xdp, struct xlb_pkt *pkt,
 					const struct xlb_config *cfg, __u32 next_mtu)
 {
 	void *data = (void *)(long)xdp->data;

@@ -52,6 +52,13 @@ static __always_inline int xlb_parse_l4(struct xlb_pkt *pkt, void *data, void *d
 	}
 	pkt->flow.sport = ((__be16 *)l4)[0];
 	pkt->flow.dport = ((__be16 *)l4)[1];
+	if (proto == IPPROTO_TCP) {
+		/* flags at byte 13: inside the 20 bytes checked against
+		 * l3_end, but again the verifier wants its own check */
+		if (l4 + 14 > (__u8 *)data_end)
+			return xlb_verdict(pkt, XDP_DROP, XLB_R_DROP_TRUNCATED);
+		pkt->tcp_flags = l4[13];
+	}
 	return XLB_CONTINUE;
 }
 

@@ -176,6 +176,14 @@ static struct xlb_backend *lb_backend(struct lb *lb, uint32_t id, const char *ad
 	return be;
 }
 
+/* The daemon's per-(VIP, real server) backend names its VIP: conn hits skip the VIP lookup. */
+static void lb_backend_vip(struct lb *lb, uint32_t id, uint32_t vip_id)
+{
+	lb->be[id].vip_id = vip_id;
+	lb->be[id].flags |= XLB_BE_F_VIP_ID;
+	lb_must(xlb_dp_set_backend(lb->backends, id, &lb->be[id]), "set backend");
+}
+
 static void lb_push_backend(struct lb *lb, uint32_t id)
 {
 	lb_must(xlb_dp_set_backend(lb->backends, id, &lb->be[id]), "set backend");

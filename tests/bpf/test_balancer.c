@@ -14,13 +14,14 @@
 #include "lb_fixture.h"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #define VIP4	"203.0.113.10"
 #define VIP6	"2001:db8:f::10"
 #define CLIENT4	"198.18.200.1"
 #define CLIENT6	"2001:db8:c::1"
 
-enum { V_TCP4, V_TCP6, V_UDP4, V_PORTLESS, V_SRCHASH, V_4IN6, V_6IN4, V_NOTABLE, V_NONH };
+enum { V_TCP4, V_TCP6, V_UDP4, V_PORTLESS, V_SRCHASH, V_4IN6, V_6IN4, V_NOTABLE, V_NONH, V_FAST };
 
 static struct lb lb;
 
@@ -75,6 +76,19 @@ static void test_new_and_established(const char *fam, const char *client, const 
 	tap_ok(want != XLB_BACKEND_NONE, "%s: oracle predicts a backend (%u)", name, want);
 	expect_fwd(name, &in, want, hash, NULL, 0, XDP_TX);
 	tap_eq_u64(lb_event_delta(&lb, XLB_E_NEW_FLOW), 1, "%s: event new_flow", name);
+	tap_eq_u32(conn_backend(&f), XLB_BACKEND_NONE, "%s: a SYN does not write the conn table", name);
+	v1 = lb_counters(lb.vip_stats, vip_id);
+	b1 = lb_counters(lb.backend_stats, want);
+	tap_ok(v1.packets - v0.packets == 1 && v1.bytes - v0.bytes == in.len - 14 &&
+	       v1.new_flows == v0.new_flows, "%s: vip_stats +1 packet, +L3 bytes, no new flow yet", name);
+	tap_ok(b1.packets - b0.packets == 1 && b1.bytes - b0.bytes == in.len - 14 &&
+	       b1.new_flows == b0.new_flows, "%s: backend_stats +1 packet, +L3 bytes, no new flow yet", name);
+
+	snprintf(name, sizeof(name), "%s TCP handshake ACK", fam);
+	mk(&in, client, 40000, vip, 80, IPPROTO_TCP, PKT_TCP_ACK, 0);
+	v0 = v1, b0 = b1;
+	expect_fwd(name, &in, want, hash, NULL, 0, XDP_TX);
+	tap_eq_u64(lb_event_delta(&lb, XLB_E_NEW_FLOW), 1, "%s: event new_flow (conn-table miss)", name);
 	tap_eq_u32(conn_backend(&f), want, "%s: conn table pins the flow to backend %u", name, want);
 	v1 = lb_counters(lb.vip_stats, vip_id);
 	b1 = lb_counters(lb.backend_stats, want);
@@ -107,11 +121,15 @@ static void test_backend_change(void)
 
 		mk(&in, CLIENT4, 20000 + i, VIP4, 80, IPPROTO_TCP, PKT_TCP_SYN, 0);
 		r = lb_run(&lb, &in, 0);
+		if (r->verdict != XDP_TX || conn_backend(&f) != XLB_BACKEND_NONE)
+			wrong++;
+		mk(&in, CLIENT4, 20000 + i, VIP4, 80, IPPROTO_TCP, PKT_TCP_ACK, 0);
+		r = lb_run(&lb, &in, 0);	/* the handshake's ACK pins the flow */
 		before[i] = conn_backend(&f);
 		if (r->verdict != XDP_TX || before[i] != lb_predict(&lb, V_TCP4, &f, 0))
 			wrong++;
 	}
-	tap_eq_u32(wrong, 0, "backend change: %d SYNs went to their oracle backend", N);
+	tap_eq_u32(wrong, 0, "backend change: %d SYN + ACK went to their oracle backend, pinned by the ACK", N);
 
 	lb.be[2].flags = 0;		/* backend 2 leaves service */
 	lb_push_backend(&lb, 2);
@@ -192,6 +210,7 @@ static void test_udp(void)
 	expect_fwd("UDP flow within udp_idle_ns keeps its backend", &in, first, xlb_flow_hash(&f, 0), NULL, 0, XDP_TX);
 	lb.cfg.udp_idle_ns = 1;				/* everything is idle now */
 	lb_set_config(&lb);
+	usleep(20000);	/* the datapath's clock is coarse (one tick, <= 10 ms): let it move */
 	expect_fwd("UDP flow idle past udp_idle_ns re-hashes", &in, want, xlb_flow_hash(&f, 0), NULL, 0, XDP_TX);
 	tap_eq_u64(lb_event_delta(&lb, XLB_E_UDP_EXPIRED), 1, "UDP idle: event udp_expired");
 	tap_eq_u32(conn_backend(&f), want, "UDP idle: entry rewritten to backend %u", want);
@@ -364,6 +383,73 @@ static void test_failures(void)
 	lb_check_reason(&lb, XLB_R_DROP_NO_BACKEND, "VIP whose table has no backend");
 }
 
+/*
+ * Conn-table hits whose backend names its VIP (XLB_BE_F_VIP_ID) skip the
+ * VIP lookup and take the outer header's hash from the entry; backends
+ * without it fall back to the VIP lookup. Shown by deleting the VIP key
+ * and keeping the backends active.
+ */
+static void test_fast_path(void)
+{
+	const char *vip = "2001:db8:f::80";
+	uint32_t ids[] = { 30, 31 }, want, hash;
+	struct xlb_flow f = lb_flow(CLIENT6, 41000, vip, 80, IPPROTO_TCP);
+	struct xlb_counters v0, v1;
+	struct xlb_conn c = { 0 };
+	struct bpfrun_result *r;
+	struct pkt in;
+
+	lb_backend(&lb, 30, "2001:db8:1::30", "2001:db8::100");
+	lb_backend(&lb, 31, "2001:db8:1::31", "2001:db8::100");
+	lb_backend_vip(&lb, 30, V_FAST);
+	lb_backend_vip(&lb, 31, V_FAST);
+	lb_vip(&lb, vip, 80, IPPROTO_TCP, V_FAST, XLB_VIP_F_HASH_SRC, LB_TABLE_SIZE);
+	/* a second service on the address keeps it in the VIP address filter */
+	lb_vip(&lb, vip, 443, IPPROTO_TCP, V_FAST, XLB_VIP_F_HASH_SRC, LB_TABLE_SIZE);
+	lb_table(&lb, V_FAST, ids, 2, NULL, LB_TABLE_SIZE);
+	want = lb_predict(&lb, V_FAST, &f, XLB_VIP_F_HASH_SRC);
+	hash = xlb_flow_hash(&f, XLB_VIP_F_HASH_SRC);
+
+	mk(&in, CLIENT6, 41000, vip, 80, IPPROTO_TCP, PKT_TCP_SYN, 0);
+	expect_fwd("fast path: SYN", &in, want, hash, NULL, 0, XDP_TX);
+	mk(&in, CLIENT6, 41000, vip, 80, IPPROTO_TCP, PKT_TCP_ACK, 20);
+	expect_fwd("fast path: first ACK", &in, want, hash, NULL, 0, XDP_TX);
+	tap_ok(xlb_dp_lookup_conn(lb.conns, &f, &c) == 0 && c.backend_id == want && c.hash == hash,
+	       "fast path: entry holds backend %u and the source-only hash", want);
+	v0 = lb_counters(lb.vip_stats, V_FAST);
+	expect_fwd("fast path: established (flow label from the entry's hash)", &in, want, hash, NULL, 0, XDP_TX);
+	tap_eq_u64(lb_event_delta(&lb, XLB_E_CONN_HIT), 1, "fast path: event conn_hit");
+	v1 = lb_counters(lb.vip_stats, V_FAST);
+	tap_ok(v1.packets - v0.packets == 1 && v1.bytes - v0.bytes == in.len - 14,
+	       "fast path: vip_stats of the backend's vip_id +1 packet, +L3 bytes");
+
+	lb_del_vip(&lb, vip, 80, IPPROTO_TCP);
+	expect_fwd("fast path: VIP key gone, backend active: hit forwarded without the VIP lookup",
+		   &in, want, hash, NULL, 0, XDP_TX);
+
+	lb.be[want].flags &= ~XLB_BE_F_VIP_ID;
+	lb_push_backend(&lb, want);
+	r = lb_run(&lb, &in, 0);
+	tap_eq_u32(r->verdict, XDP_PASS, "fallback: backend without vip_id: VIP looked up, gone: XDP_PASS");
+	lb_check_reason(&lb, XLB_R_PASS_NOT_VIP, "fallback: backend without vip_id, VIP gone");
+	lb_vip(&lb, vip, 80, IPPROTO_TCP, V_FAST, XLB_VIP_F_HASH_SRC, LB_TABLE_SIZE);
+	v0 = lb_counters(lb.vip_stats, V_FAST);
+	expect_fwd("fallback: backend without vip_id, VIP back: hit forwarded", &in, want, hash, NULL, 0, XDP_TX);
+	tap_eq_u64(lb_event_delta(&lb, XLB_E_CONN_HIT), 1, "fallback: event conn_hit");
+	v1 = lb_counters(lb.vip_stats, V_FAST);
+	tap_eq_u64(v1.packets - v0.packets, 1, "fallback: vip_stats of the looked-up VIP +1 packet");
+
+	lb_backend_vip(&lb, want, V_FAST);
+	lb_del_vip(&lb, vip, 80, IPPROTO_TCP);
+	lb.be[want].flags &= ~XLB_BE_F_ACTIVE;		/* what the daemon does to a removed VIP's backends */
+	lb_push_backend(&lb, want);
+	r = lb_run(&lb, &in, 0);
+	tap_eq_u32(r->verdict, XDP_PASS, "removed VIP (backends inactive): XDP_PASS");
+	lb_check_reason(&lb, XLB_R_PASS_NOT_VIP, "removed VIP (backends inactive)");
+	tap_eq_u64(lb_event_delta(&lb, XLB_E_CONN_STALE), 1, "removed VIP: event conn_stale");
+	lb_del_vip(&lb, vip, 443, IPPROTO_TCP);
+}
+
 /* Beyond new_flows_per_cpu new flows in a second: forwarded, not inserted. */
 static void test_rate_guard(void)
 {
@@ -380,7 +466,7 @@ static void test_rate_guard(void)
 		struct xlb_flow f = lb_flow("198.18.99.1", 9000 + i, VIP4, 80, IPPROTO_TCP);
 		struct pkt in;
 
-		mk(&in, "198.18.99.1", 9000 + i, VIP4, 80, IPPROTO_TCP, PKT_TCP_SYN, 0);
+		mk(&in, "198.18.99.1", 9000 + i, VIP4, 80, IPPROTO_TCP, PKT_TCP_ACK, 0);
 		fwd_ok += expect_fwd("rate guard", &in, lb_predict(&lb, V_TCP4, &f, 0), xlb_flow_hash(&f, 0), NULL, 0, XDP_TX);
 		inserted += conn_backend(&f) != XLB_BACKEND_NONE;
 		limited += lb_event_delta(&lb, XLB_E_RATE_LIMITED);
@@ -388,6 +474,29 @@ static void test_rate_guard(void)
 	tap_eq_u32(fwd_ok, 6, "rate guard: all 6 new flows forwarded to their Maglev backend");
 	tap_eq_u32(inserted, 3, "rate guard: only 3 (new_flows_per_cpu) inserted into conns");
 	tap_eq_u32(limited, 3, "rate guard: 3 rate_limited events");
+	/* SYNs never write the table: a SYN flood neither inserts nor uses up the guard */
+	bpfrun_percpu_zero(lb.rate, 1, sizeof(struct xlb_rate));
+	inserted = limited = fwd_ok = 0;
+	for (int i = 0; i < 6; i++) {
+		struct xlb_flow f = lb_flow("198.18.99.2", 9000 + i, VIP4, 80, IPPROTO_TCP);
+		struct pkt in;
+
+		mk(&in, "198.18.99.2", 9000 + i, VIP4, 80, IPPROTO_TCP, PKT_TCP_SYN, 0);
+		fwd_ok += expect_fwd("SYN flood", &in, lb_predict(&lb, V_TCP4, &f, 0), xlb_flow_hash(&f, 0), NULL, 0, XDP_TX);
+		inserted += conn_backend(&f) != XLB_BACKEND_NONE;
+		limited += lb_event_delta(&lb, XLB_E_RATE_LIMITED);
+	}
+	tap_ok(fwd_ok == 6 && inserted == 0 && limited == 0,
+	       "SYN flood: 6 SYNs forwarded by Maglev, none inserted, no rate_limited event");
+	{
+		struct xlb_flow f = lb_flow("198.18.99.2", 9000, VIP4, 80, IPPROTO_TCP);
+		struct pkt in;
+
+		mk(&in, "198.18.99.2", 9000, VIP4, 80, IPPROTO_TCP, PKT_TCP_ACK, 0);
+		expect_fwd("after a SYN flood", &in, lb_predict(&lb, V_TCP4, &f, 0), xlb_flow_hash(&f, 0), NULL, 0, XDP_TX);
+		tap_eq_u32(conn_backend(&f), lb_predict(&lb, V_TCP4, &f, 0),
+			   "after a SYN flood: the guard's window is intact, the ACK inserts");
+	}
 	xlb_dp_config_defaults(&lb.cfg);
 	lb_set_config(&lb);
 }
@@ -425,6 +534,10 @@ int main(void)
 	lb_table(&lb, V_6IN4, v4, 2, NULL, LB_TABLE_SIZE);
 	lb_table(&lb, V_NONH, (uint32_t[]){ 20 }, 1, NULL, 7);
 
+	for (uint32_t i = 1; i <= 3; i++) {	/* established v4/v6 TCP take the fast path */
+		lb_backend_vip(&lb, i, V_TCP4);
+		lb_backend_vip(&lb, 10 + i, V_TCP6);
+	}
 	test_new_and_established("IPv4", CLIENT4, VIP4, V_TCP4);
 	test_new_and_established("IPv6", CLIENT6, VIP6, V_TCP6);
 	test_udp();
@@ -443,6 +556,7 @@ int main(void)
 	}
 	test_rate_guard();
 	test_backend_change();
+	test_fast_path();
 	test_redirect();
 	lb_close(&lb);
 	return tap_done();

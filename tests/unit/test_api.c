@@ -152,7 +152,8 @@ static void test_vip_add_writes_maps(void **s)
 		/* equal weights: within 2% of a third each */
 		assert_in_range(n, XLB_MAGLEV_DEFAULT_SIZE / 3 - 1300, XLB_MAGLEV_DEFAULT_SIZE / 3 + 1300);
 		total += n;
-		assert_int_equal(e->f.backends[id].flags, XLB_BE_F_ACTIVE | XLB_BE_F_NEXTHOP);
+		assert_int_equal(e->f.backends[id].flags, XLB_BE_F_ACTIVE | XLB_BE_F_NEXTHOP | XLB_BE_F_VIP_ID);
+		assert_int_equal(e->f.backends[id].vip_id, v->vip_id);	/* conn hits skip the VIP lookup */
 		assert_int_equal(e->f.backends[id].ifindex, 7);
 		assert_int_equal(e->f.backends[id].dmac[5], 10 + i);
 		assert_int_equal(e->f.tx[e->f.backends[id].tx_port], 7);
@@ -286,7 +287,7 @@ static void test_delete_and_readd_bumps_gen(void **s)
 	id = be_id(e, "198.18.1.11");
 	gen = e->f.backends[id].gen;
 	assert_int_equal(call(e, "DELETE", VIP_U "/backends/198.18.1.11", NULL, NULL), 200);
-	assert_int_equal(e->f.backends[id].flags, 0);		/* out of service */
+	assert_int_equal(e->f.backends[id].flags & ~XLB_BE_F_VIP_ID, 0);	/* out of service */
 	assert_int_equal(e->f.backends[id].gen, gen);		/* its conn entries stay stale */
 	assert_int_equal(call(e, "POST", VIP_U "/backends", "{\"address\":\"198.18.1.13\"}", NULL), 201);
 	id2 = be_id(e, "198.18.1.13");
@@ -430,7 +431,7 @@ static void test_delete_after_drain(void **s)
 	e->st.pinned_at_ns = 0;					/* no cached count */
 	state_drain_tick(&e->st);
 	assert_int_equal(e->st.vips[0].n_be, 1);
-	assert_int_equal(e->f.backends[id].flags, 0);
+	assert_int_equal(e->f.backends[id].flags & ~XLB_BE_F_VIP_ID, 0);
 }
 
 static void test_status_and_stats(void **s)

@@ -171,7 +171,8 @@ static int tx_slot(struct state *st, uint32_t ifindex)
 	return free_slot;
 }
 
-static void backend_value(struct state *st, const struct state_backend *b, struct xlb_backend *v)
+static void backend_value(struct state *st, uint32_t vip_id, const struct state_backend *b,
+			  struct xlb_backend *v)
 {
 	const struct nexthop *nh = state_nexthop(st, &b->addr);
 	int slot;
@@ -180,6 +181,10 @@ static void backend_value(struct state *st, const struct state_backend *b, struc
 	memcpy(v->addr, b->addr.addr, sizeof(v->addr));
 	v->family = b->addr.family;
 	v->gen = b->gen;
+	/* Lets a conn-table hit skip the VIP lookup: safe because a removed
+	 * VIP's backends lose XLB_BE_F_ACTIVE first (remove_gone). */
+	v->vip_id = vip_id;
+	v->flags |= XLB_BE_F_VIP_ID;
 	if (b->active)
 		v->flags |= XLB_BE_F_ACTIVE;
 	if (!nh || nh->state != NH_RESOLVED)
@@ -265,12 +270,12 @@ void state_sync_decide(struct state *st, const struct xlb_vip_spec *spec, struct
 
 /* ---- one VIP: backends, then its table ---- */
 
-static int write_backend(struct state *st, struct state_backend *b, bool force)
+static int write_backend(struct state *st, uint32_t vip_id, struct state_backend *b, bool force)
 {
 	struct xlb_backend v;
 	int err;
 
-	backend_value(st, b, &v);
+	backend_value(st, vip_id, b, &v);
 	if (!force && b->written_valid && !memcmp(&v, &b->written, sizeof(v)))
 		return 0;
 	if (b->fresh) {
@@ -348,7 +353,7 @@ int state_sync_vip(struct state *st, const struct xlb_vip_spec *spec, struct sta
 
 	state_sync_decide(st, spec, rt);
 	for (size_t i = 0; i < rt->n_be && !err; i++)
-		err = write_backend(st, &rt->be[i], force);
+		err = write_backend(st, rt->vip_id, &rt->be[i], force);
 	return err ? err : install_table(st, spec, rt, force);
 }
 
