@@ -24,6 +24,13 @@ struct maglev_backend {
 /* Fill table[0..size) with ids; XLB_BACKEND_NONE everywhere when no backend has weight. */
 int maglev_build(const struct maglev_backend *backends, size_t n, uint32_t *table, uint32_t size);
 
+/*
+ * maglev_build() keeps its scratch memory (about 50 bytes per backend plus
+ * M/4 bytes) per thread for the next build; this returns it. Optional: call
+ * it before a thread exits, or to drop the memory after a large build.
+ */
+void maglev_free_scratch(void);
+
 /* 64-bit fingerprint (FNV-1a) of a table, equal on every host with the same input. */
 uint64_t maglev_fingerprint(const uint32_t *table, uint32_t size);
 
