@@ -86,8 +86,10 @@ static __always_inline int xlb_balance(struct xdp_md *xdp, struct xlb_pkt *pkt)
 		return rc;
 forward:
 	rc = xlb_forward(xdp, pkt, pick.be, cfg);
-	if (pkt->reason == XLB_R_TX || pkt->reason == XLB_R_REDIRECT)
+	if (pkt->reason == XLB_R_TX || pkt->reason == XLB_R_REDIRECT) {
 		xlb_count_flow(pick.vip_id, pick.backend_id, pkt->l3_len, pick.new_flow);
+		xlb_conn_close(pkt, &pick);	/* FIN marks, RST deletes (conn.h) */
+	}
 	return rc;
 }
 

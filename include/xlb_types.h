@@ -79,9 +79,14 @@ struct xlb_conn {
 				 * UDP: refreshed at most once a second; TCP: insert time, or
 				 * 0 when the rate guard is off (never read for TCP) */
 	__u32 hash;		/* the flow hash the VIP steers by (outer source, flow label) */
-	__u32 pad;
+	__u32 flags;		/* enum xlb_conn_flags (was pad: 0 = an open flow) */
 };
 _Static_assert(sizeof(struct xlb_conn) == 24, "xlb_conn layout");
+
+enum xlb_conn_flags {
+	XLB_CONN_F_FIN = 1 << 0,	/* TCP: the client sent FIN; the entry still steers the
+					 * flow's last packets but no longer counts as pinned */
+};
 
 /* VIP map key. port 0 = every port of (addr, proto). */
 struct xlb_vip_key {

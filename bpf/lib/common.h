@@ -51,7 +51,9 @@
 #define XLB_IP_MF	0x2000
 #define XLB_IP_OFFSET	0x1fff
 
-#define XLB_TCP_SYN	0x02	/* TCP flags byte (<linux/tcp.h> has only bitfields) */
+#define XLB_TCP_FIN	0x01	/* TCP flags byte (<linux/tcp.h> has only bitfields) */
+#define XLB_TCP_SYN	0x02
+#define XLB_TCP_RST	0x04
 
 struct xlb_vlan_hdr {		/* 802.1Q tag after the MAC addresses */
 	__be16 tci;

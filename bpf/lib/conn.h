@@ -34,6 +34,14 @@
  *  - new_flows (vip_stats, backend_stats) counts insert candidates: the
  *    first packet of a UDP flow, the first non-SYN packet of a TCP flow. The
  *    NEW_FLOW event counts every miss steered by Maglev (SYNs included).
+ *  - TCP close tracking (after a hit is forwarded, xlb_conn_close): a
+ *    client RST deletes the entry (the backend got the RST first); a client
+ *    FIN sets XLB_CONN_F_FIN (written once) and the entry keeps steering the
+ *    last ACKs to the same backend, but userspace no longer counts it as
+ *    pinned, so a drain completes. A SYN on a FIN-marked entry (port reuse)
+ *    clears the mark. A non-SYN miss inserts with the mark when it carries
+ *    FIN, and an RST miss inserts nothing. One byte-test of the parsed
+ *    flags on the hit path; UDP has tcp_flags 0.
  *  - Fragments skip the table (no ports); ICMP errors read it but never
  *    write it (a spoofed error must not create or refresh state).
  *  - Time is bpf_ktime_get_coarse_ns (CLOCK_MONOTONIC at tick resolution):
@@ -154,6 +162,10 @@ static __always_inline void xlb_conn_insert(struct xlb_pkt *pkt, const struct xl
 	};
 	int udp = pkt->flow.proto == IPPROTO_UDP;
 
+	if (pkt->tcp_flags & XLB_TCP_RST)
+		return;			/* the flow is gone: nothing to pin */
+	if (pkt->tcp_flags & XLB_TCP_FIN)
+		entry.flags = XLB_CONN_F_FIN;
 	if (cfg->new_flows_per_cpu || udp)
 		entry.last_seen_ns = xlb_now();
 	if (cfg->new_flows_per_cpu && !xlb_rate_allow(cfg, entry.last_seen_ns)) {
@@ -161,6 +173,27 @@ static __always_inline void xlb_conn_insert(struct xlb_pkt *pkt, const struct xl
 		return;
 	}
 	bpf_map_update_elem(&conns, &pkt->flow, &entry, BPF_ANY);
+}
+
+/*
+ * After a hit was forwarded: TCP close tracking (rules above). pkt->tcp_flags
+ * is 0 for UDP; ICMP errors quote the reversed flow and never write.
+ */
+static __always_inline void xlb_conn_close(const struct xlb_pkt *pkt, const struct xlb_pick *pick)
+{
+	struct xlb_conn *conn = pick->conn;
+	__u8 f = pkt->tcp_flags;
+
+	if (!(f & (XLB_TCP_FIN | XLB_TCP_RST | XLB_TCP_SYN)) || !pick->hit || !conn || pkt->icmp_err)
+		return;
+	if (f & XLB_TCP_RST)
+		bpf_map_delete_elem(&conns, &pkt->flow);
+	else if (f & XLB_TCP_SYN) {
+		if (conn->flags & XLB_CONN_F_FIN)
+			conn->flags &= ~(__u32)XLB_CONN_F_FIN;	/* tuple reused: open again */
+	} else if (!(conn->flags & XLB_CONN_F_FIN)) {
+		conn->flags |= XLB_CONN_F_FIN;
+	}
 }
 
 /* The slow path: after the VIP is known (a hit whose backend lacks vip_id, a miss, a stale entry). */

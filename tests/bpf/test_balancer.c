@@ -4,7 +4,7 @@
  * new and established flows (v4, v6), backend-set changes, UDP and its idle
  * expiry, port-less and source-hash VIPs, the four encapsulations, the
  * per-flow outer source, devmap redirect, next-hop / table failures and the
- * new-flow rate guard. Every case checks the verdict, the whole output frame
+ * new-flow rate guard, TCP close tracking (FIN marks, RST deletes). Every case checks the verdict, the whole output frame
  * (built with the packet builder), the backend the oracle predicts and the
  * counters that moved.
  *
@@ -450,6 +450,86 @@ static void test_fast_path(void)
 	lb_del_vip(&lb, vip, 443, IPPROTO_TCP);
 }
 
+/* Pinned entries per backend (xlb_dp_count_conns: FIN-marked ones excluded). */
+static uint64_t pinned_on(uint32_t id, uint64_t *total)
+{
+	static uint64_t per[XLB_MAX_BACKENDS];
+
+	if (xlb_dp_count_conns(lb.conns, total, per))
+		return UINT64_MAX;
+	return per[id];
+}
+
+/*
+ * TCP close tracking on a drained backend (weight 0, still active): a client
+ * FIN marks the entry (still forwarded, byte for byte, to the same backend;
+ * no longer pinned), later ACKs follow it; a client RST is forwarded, then
+ * the entry is gone; an RST that misses inserts nothing.
+ */
+static void test_close_tracking(void)
+{
+	struct xlb_flow f = lb_flow(CLIENT4, 42000, VIP4, 80, IPPROTO_TCP);
+	struct xlb_flow g = lb_flow(CLIENT4, 42001, VIP4, 80, IPPROTO_TCP);
+	struct xlb_flow h = lb_flow(CLIENT4, 42002, VIP4, 80, IPPROTO_TCP);
+	uint32_t v4[] = { 1, 2, 3 }, w[3] = { 1, 1, 1 };
+	uint32_t want = lb_predict(&lb, V_TCP4, &f, 0), want_g = lb_predict(&lb, V_TCP4, &g, 0);
+	uint32_t hash = xlb_flow_hash(&f, 0), hash_g = xlb_flow_hash(&g, 0), want_h;
+	uint64_t total0, total1, p0, p1;
+	struct xlb_conn c = { 0 };
+	struct pkt in;
+	bool ok;
+
+	mk(&in, CLIENT4, 42000, VIP4, 80, IPPROTO_TCP, PKT_TCP_ACK, 10);
+	expect_fwd("close: flow A first ACK", &in, want, hash, NULL, 0, XDP_TX);
+	mk(&in, CLIENT4, 42001, VIP4, 80, IPPROTO_TCP, PKT_TCP_ACK, 10);
+	expect_fwd("close: flow B first ACK", &in, want_g, hash_g, NULL, 0, XDP_TX);
+	tap_ok(xlb_dp_lookup_conn(lb.conns, &f, &c) == 0 && c.backend_id == want && c.flags == 0,
+	       "close: flow A pinned to backend %u, flags 0", want);
+
+	/* drain flow A's backend: weight 0, out of the table, still active */
+	for (int i = 0; i < 3; i++)
+		w[i] = v4[i] == want ? 0 : 1;
+	lb_table(&lb, V_TCP4, v4, 3, w, LB_TABLE_SIZE);
+	tap_ok(lb_predict(&lb, V_TCP4, &f, 0) != want, "close: drained backend %u no longer in the table", want);
+	p0 = pinned_on(want, &total0);
+	mk(&in, CLIENT4, 42000, VIP4, 80, IPPROTO_TCP, PKT_TCP_ACK | PKT_TCP_PSH, 100);
+	expect_fwd("close: drained, established data still to the pinned backend", &in, want, hash, NULL, 0, XDP_TX);
+
+	mk(&in, CLIENT4, 42000, VIP4, 80, IPPROTO_TCP, PKT_TCP_FIN | PKT_TCP_ACK, 0);
+	expect_fwd("close: client FIN forwarded to the pinned backend", &in, want, hash, NULL, 0, XDP_TX);
+	ok = xlb_dp_lookup_conn(lb.conns, &f, &c) == 0;
+	tap_ok(ok && c.backend_id == want && c.flags == XLB_CONN_F_FIN,
+	       "close: FIN sets XLB_CONN_F_FIN (flags %u), entry kept", c.flags);
+	p1 = pinned_on(want, &total1);
+	tap_ok(p1 + 1 == p0 && total1 == total0,
+	       "close: FIN-marked entry not pinned (backend %u pinned %llu -> %llu, table %llu -> %llu)",
+	       want, (unsigned long long)p0, (unsigned long long)p1,
+	       (unsigned long long)total0, (unsigned long long)total1);
+
+	mk(&in, CLIENT4, 42000, VIP4, 80, IPPROTO_TCP, PKT_TCP_ACK, 0);
+	expect_fwd("close: last ACK after FIN still to the drained backend", &in, want, hash, NULL, 0, XDP_TX);
+	tap_eq_u64(lb_event_delta(&lb, XLB_E_CONN_HIT), 1, "close: last ACK is a conn_hit");
+	tap_ok(xlb_dp_lookup_conn(lb.conns, &f, &c) == 0 && c.flags == XLB_CONN_F_FIN,
+	       "close: entry still FIN-marked after the last ACK");
+
+	mk(&in, CLIENT4, 42001, VIP4, 80, IPPROTO_TCP, PKT_TCP_RST | PKT_TCP_ACK, 0);
+	expect_fwd("close: client RST forwarded to its pinned backend", &in, want_g, hash_g, NULL, 0, XDP_TX);
+	tap_eq_u32(conn_backend(&g), XLB_BACKEND_NONE, "close: RST deleted the entry");
+
+	want_h = lb_predict(&lb, V_TCP4, &h, 0);
+	mk(&in, CLIENT4, 42002, VIP4, 80, IPPROTO_TCP, PKT_TCP_RST, 0);
+	expect_fwd("close: RST of an unknown flow forwarded by Maglev", &in, want_h, xlb_flow_hash(&h, 0),
+		   NULL, 0, XDP_TX);
+	tap_eq_u32(conn_backend(&h), XLB_BACKEND_NONE, "close: an RST that misses inserts nothing");
+
+	mk(&in, CLIENT4, 42000, VIP4, 80, IPPROTO_TCP, PKT_TCP_SYN, 0);
+	expect_fwd("close: SYN reusing the tuple honours the entry", &in, want, hash, NULL, 0, XDP_TX);
+	ok = xlb_dp_lookup_conn(lb.conns, &f, &c) == 0;
+	tap_ok(ok && c.flags == 0,
+	       "close: SYN on a FIN-marked entry clears the mark (flags %u)", c.flags);
+	lb_table(&lb, V_TCP4, v4, 3, NULL, LB_TABLE_SIZE);
+}
+
 /* Beyond new_flows_per_cpu new flows in a second: forwarded, not inserted. */
 static void test_rate_guard(void)
 {
@@ -546,6 +626,7 @@ int main(void)
 	test_outer_prefix();
 	test_failures();
 	test_vip_delete();
+	test_close_tracking();
 	{	/* the pass path leaves the frame as it was: repeat is honest here */
 		static struct bpfrun_result rr;
 		struct pkt in;

@@ -240,7 +240,8 @@ int xlb_dp_count_conns(int conns_fd, uint64_t *total, uint64_t *per_backend)
 		/* an entry may be evicted between the two calls: skip it */
 		if (bpf_map_lookup_elem(conns_fd, &next, &conn) == 0) {
 			(*total)++;
-			if (per_backend && conn.backend_id < XLB_MAX_BACKENDS)
+			if (per_backend && conn.backend_id < XLB_MAX_BACKENDS &&
+			    xlb_conn_is_pinned(&conn))
 				per_backend[conn.backend_id]++;
 		}
 		key = next;

@@ -58,8 +58,17 @@ void xlb_dp_config_defaults(struct xlb_config *cfg);
 int xlb_dp_read_u64_counters(int percpu_array_fd, uint64_t *out, uint32_t n);
 int xlb_dp_read_counters(int percpu_array_fd, uint32_t index, struct xlb_counters *out);
 
-/* Count conn-table entries (all of them, and per backend_id when per_backend != NULL,
- * an array of XLB_MAX_BACKENDS). Walks the map: O(entries). */
+/* Does a conn-table entry pin its backend? Not once the client sent FIN
+ * (XLB_CONN_F_FIN): the connection is closing, its last ACKs still reach the
+ * backend through the entry, but a drain need not wait for LRU eviction. */
+static inline int xlb_conn_is_pinned(const struct xlb_conn *c)
+{
+	return !(c->flags & XLB_CONN_F_FIN);
+}
+
+/* Count conn-table entries: *total = all of them (table occupancy);
+ * per_backend (when != NULL, an array of XLB_MAX_BACKENDS) = the pinned ones
+ * per backend_id (xlb_conn_is_pinned). Walks the map: O(entries). */
 int xlb_dp_count_conns(int conns_fd, uint64_t *total, uint64_t *per_backend);
 /* Look a flow up in the conn table. */
 int xlb_dp_lookup_conn(int conns_fd, const struct xlb_flow *flow, struct xlb_conn *out);

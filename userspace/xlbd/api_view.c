@@ -56,6 +56,7 @@ static json_t *health_json(struct api *api, size_t vi, size_t bi)
 	struct hc_target_key k;
 	struct hc_status hs;
 	uint64_t since = b->health_since_ns, now = state_now_ns();
+	enum hc_result last = b->last_result;
 	bool checked = false;
 
 	xlb_health_effective(v, &v->backends[bi], &eff);
@@ -64,12 +65,13 @@ static json_t *health_json(struct api *api, size_t vi, size_t bi)
 	k.backend = b->addr;
 	if (api->st->hc && !hc_get_status(api->st->hc, &k, &hs)) {
 		since = hs.since_ns ? hs.since_ns : since;
+		last = hs.last_result;	/* the latest check, not the last state change's */
 		for (int r = 0; r < HC__COUNT; r++)
 			checked |= hs.results[r] != 0;
 	}
 	return json_pack("{s:s,s:s,s:o,s:I}", "type", xlb_hc_type_str(eff.type),
 			 "state", hc_state_str(b->health),
-			 "last_result", checked ? json_string(hc_result_str(b->last_result)) : json_null(),
+			 "last_result", checked ? json_string(hc_result_str(last)) : json_null(),
 			 "since_sec", (json_int_t)(now > since ? (now - since) / 1000000000ull : 0));
 }
 

@@ -182,8 +182,8 @@ static void count_one(const struct xlb_flow *k, const struct xlb_conn *c, uint64
 	    now - c->last_seen_ns > udp_idle_ns)
 		return;	/* expired: the datapath re-hashes it on its next packet */
 	(*total)++;
-	if (!per_backend || c->backend_id >= XLB_MAX_BACKENDS)
-		return;
+	if (!per_backend || c->backend_id >= XLB_MAX_BACKENDS || !xlb_conn_is_pinned(c))
+		return;	/* a FIN-marked entry is closing: not pinned (dpmaps.h) */
 	if (gens && gens[c->backend_id] != c->backend_gen)
 		return;
 	per_backend[c->backend_id]++;
