@@ -28,7 +28,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+CFLAGS  += -MMD -MP -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 	   -Iinclude -Iuserspace/lib -I$(BUILD)/skel $(PKG_CFLAGS) -D_GNU_SOURCE
 LDLIBS  += $(PKG_LIBS) -lelf -lz -lm
 
@@ -136,6 +136,9 @@ $(BUILD)/bench/xlb-bench: $(patsubst %.c,$(BUILD)/obj/%.o,$(BENCH_SRCS)) $(LIBXL
 
 $(BUILD)/bpf $(BUILD)/skel $(BUILD)/lib:
 	$(Q)mkdir -p $@
+
+# Header dependencies of every userspace object (from -MMD).
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # ---- entry points ----
 check-root:

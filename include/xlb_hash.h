@@ -58,11 +58,9 @@ XLB_INLINE __u32 xlb_hash_src(const struct xlb_flow *f)
 	return xlb_fmix(h ^ f->family);
 }
 
-/* Hash of (src, dst, proto): fragments, where ports are unknown. */
-XLB_INLINE __u32 xlb_hash_3tuple(const struct xlb_flow *f)
+/* h mixed with both addresses: src[0], dst[0], then IPv6's remaining words (the hashes' common part). */
+XLB_INLINE __u32 xlb_mix_addrs(__u32 h, const struct xlb_flow *f)
 {
-	__u32 h = XLB_HASH_SEED;
-
 	h = xlb_mix(h, f->src[0]);
 	h = xlb_mix(h, f->dst[0]);
 	if (f->family == XLB_AF_INET6) {
@@ -73,6 +71,14 @@ XLB_INLINE __u32 xlb_hash_3tuple(const struct xlb_flow *f)
 		h = xlb_mix(h, f->dst[2]);
 		h = xlb_mix(h, f->dst[3]);
 	}
+	return h;
+}
+
+/* Hash of (src, dst, proto): fragments, where ports are unknown. */
+XLB_INLINE __u32 xlb_hash_3tuple(const struct xlb_flow *f)
+{
+	__u32 h = xlb_mix_addrs(XLB_HASH_SEED, f);
+
 	h = xlb_mix(h, f->proto);
 	return xlb_fmix(h ^ f->family);
 }
@@ -80,18 +86,8 @@ XLB_INLINE __u32 xlb_hash_3tuple(const struct xlb_flow *f)
 /* Hash of the 5-tuple (the default). */
 XLB_INLINE __u32 xlb_hash_5tuple(const struct xlb_flow *f)
 {
-	__u32 h = XLB_HASH_SEED;
+	__u32 h = xlb_mix_addrs(XLB_HASH_SEED, f);
 
-	h = xlb_mix(h, f->src[0]);
-	h = xlb_mix(h, f->dst[0]);
-	if (f->family == XLB_AF_INET6) {
-		h = xlb_mix(h, f->src[1]);
-		h = xlb_mix(h, f->src[2]);
-		h = xlb_mix(h, f->src[3]);
-		h = xlb_mix(h, f->dst[1]);
-		h = xlb_mix(h, f->dst[2]);
-		h = xlb_mix(h, f->dst[3]);
-	}
 	h = xlb_mix(h, ((__u32)f->sport << 16) | f->dport);
 	h = xlb_mix(h, f->proto);
 	return xlb_fmix(h ^ f->family);

@@ -195,6 +195,41 @@ static inline bool hct_wait_state(struct event_base *base, struct hc_ctx *ctx,
 	return hct_run_until(base, hct_wait_cond, &w, max_ms);
 }
 
+/* ---- cmocka fixture: a loop and a checker recording its state changes ---- */
+
+struct hct_fixture {
+	struct event_base *base;
+	struct hc_ctx *ctx;
+	struct hct_changes ch;
+};
+
+/* cmocka setup: 0, or -1 (test fails) if the checker cannot open. */
+static inline int hct_fx_setup(void **state)
+{
+	struct hct_fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	f->base = event_base_new();
+	f->ctx = hc_open(f->base, hct_record_change, &f->ch);
+	*state = f;
+	return f->ctx ? 0 : -1;
+}
+
+static inline int hct_fx_teardown(void **state)
+{
+	struct hct_fixture *f = *state;
+
+	if (f->ctx)
+		hc_close(f->ctx);
+	event_base_free(f->base);
+	free(f);
+	return 0;
+}
+
+/* A cmocka test entry run with the fixture (cmocka.h included by the test). */
+#define HCT_FX_TEST(fn) cmocka_unit_test_setup_teardown(fn, hct_fx_setup, hct_fx_teardown)
+
 /* ---- servers ---- */
 
 /* Bound (and for TCP listening) socket on addr:port (port 0 = any); returns fd, port in *port. */
@@ -235,6 +270,31 @@ static inline int hct_bind(const char *addr, int type, uint16_t *port, int backl
 	return fd;
 }
 
+/*
+ * Bind (hct_bind) and watch the socket on the loop with cb(arg): 0, or
+ * -errno from the bind (*fd holds it, *ev untouched), or event_add's -1.
+ */
+static inline int hct_serve(struct event_base *base, const char *addr, int type, uint16_t *port,
+			    int backlog, int *fd, struct event **ev, event_callback_fn cb, void *arg)
+{
+	*fd = hct_bind(addr, type, port, backlog);
+	if (*fd < 0)
+		return *fd;
+	*ev = event_new(base, *fd, EV_READ | EV_PERSIST, cb, arg);
+	return event_add(*ev, NULL);
+}
+
+/* Undo hct_serve; safe to call twice. */
+static inline void hct_unserve(struct event **ev, int *fd)
+{
+	if (*ev)
+		event_free(*ev);
+	if (*fd >= 0)
+		close(*fd);
+	*ev = NULL;
+	*fd = -1;
+}
+
 /* TCP: accept and close every connection; accept times recorded. */
 #define HCT_MAX_ACCEPTS 4096
 struct hct_tcp {
@@ -261,21 +321,12 @@ static inline void hct_tcp_accept_cb(evutil_socket_t fd, short what, void *arg)
 static inline int hct_tcp_open(struct event_base *base, struct hct_tcp *s, const char *addr, uint16_t port)
 {
 	s->port = port;
-	s->fd = hct_bind(addr, SOCK_STREAM, &s->port, 1024);
-	if (s->fd < 0)
-		return s->fd;
-	s->ev = event_new(base, s->fd, EV_READ | EV_PERSIST, hct_tcp_accept_cb, s);
-	return event_add(s->ev, NULL);
+	return hct_serve(base, addr, SOCK_STREAM, &s->port, 1024, &s->fd, &s->ev, hct_tcp_accept_cb, s);
 }
 
 static inline void hct_tcp_close(struct hct_tcp *s)
 {
-	if (s->ev)
-		event_free(s->ev);
-	if (s->fd >= 0)
-		close(s->fd);
-	s->ev = NULL;
-	s->fd = -1;
+	hct_unserve(&s->ev, &s->fd);
 }
 
 /* HTTP: read the request head, answer by mode. */
@@ -403,11 +454,7 @@ static inline int hct_http_open(struct event_base *base, struct hct_http *s, con
 	s->base = base;
 	s->mode = mode;
 	hct_split_base = base;
-	s->l.fd = hct_bind(addr, SOCK_STREAM, &s->l.port, 64);
-	if (s->l.fd < 0)
-		return s->l.fd;
-	s->l.ev = event_new(base, s->l.fd, EV_READ | EV_PERSIST, hct_http_accept_cb, s);
-	return event_add(s->l.ev, NULL);
+	return hct_serve(base, addr, SOCK_STREAM, &s->l.port, 64, &s->l.fd, &s->l.ev, hct_http_accept_cb, s);
 }
 
 static inline void hct_http_close(struct hct_http *s)
@@ -455,21 +502,12 @@ static inline int hct_udp_open(struct event_base *base, struct hct_udp *s, const
 {
 	memset(s, 0, sizeof(*s));
 	s->mode = mode;
-	s->fd = hct_bind(addr, SOCK_DGRAM, &s->port, 0);
-	if (s->fd < 0)
-		return s->fd;
-	s->ev = event_new(base, s->fd, EV_READ | EV_PERSIST, hct_udp_cb, s);
-	return event_add(s->ev, NULL);
+	return hct_serve(base, addr, SOCK_DGRAM, &s->port, 0, &s->fd, &s->ev, hct_udp_cb, s);
 }
 
 static inline void hct_udp_close(struct hct_udp *s)
 {
-	if (s->ev)
-		event_free(s->ev);
-	if (s->fd >= 0)
-		close(s->fd);
-	s->ev = NULL;
-	s->fd = -1;
+	hct_unserve(&s->ev, &s->fd);
 }
 
 /* A port nobody listens on (bound then closed). */

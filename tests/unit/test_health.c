@@ -13,35 +13,8 @@
 #include "hc_testlib.h"
 #include "log.h"
 
-struct fixture {
-	struct event_base *base;
-	struct hc_ctx *ctx;
-	struct hct_changes ch;
-};
-
-static int fx_setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	f->base = event_base_new();
-	f->ctx = hc_open(f->base, hct_record_change, &f->ch);
-	assert_non_null(f->ctx);
-	*state = f;
-	return 0;
-}
-
-static int fx_teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	hc_close(f->ctx);
-	event_base_free(f->base);
-	free(f);
-	return 0;
-}
-
 /* One check of `spec` against backend addr (VIP = same addr, port of the spec). */
-static struct hc_status check_once(struct fixture *f, const char *addr, const struct xlb_health_spec *spec)
+static struct hc_status check_once(struct hct_fixture *f, const char *addr, const struct xlb_health_spec *spec)
 {
 	struct hc_target_key k = hct_key(addr, spec->port, IPPROTO_TCP, addr);
 	struct hc_status st;
@@ -105,7 +78,7 @@ static void test_http_parser(void **state)
 
 /* ---- TCP ---- */
 
-static void tcp_ok_refused(struct fixture *f, const char *addr)
+static void tcp_ok_refused(struct hct_fixture *f, const char *addr)
 {
 	struct hct_tcp srv = { .fd = -1 };
 	struct xlb_health_spec spec;
@@ -132,7 +105,7 @@ static void test_tcp_ipv6(void **state) { tcp_ok_refused(*state, "::1"); }
 /* A SYN that is dropped (nft blackhole in our namespace): connect_timeout after `timeout`. */
 static void test_tcp_timeout(void **state)
 {
-	struct fixture *f = *state;
+	struct hct_fixture *f = *state;
 	struct hct_tcp srv = { .fd = -1 };
 	struct xlb_health_spec spec;
 	struct hc_status st;
@@ -157,7 +130,7 @@ static void test_tcp_timeout(void **state)
 /* No route in our namespace: unreachable at once, for TCP, HTTP and UDP. */
 static void test_unreachable(void **state)
 {
-	struct fixture *f = *state;
+	struct hct_fixture *f = *state;
 	enum xlb_hc_type types[] = { XLB_HC_TCP, XLB_HC_HTTP, XLB_HC_UDP };
 
 	for (size_t i = 0; i < 3; i++) {
@@ -171,7 +144,7 @@ static void test_unreachable(void **state)
 
 /* ---- HTTP ---- */
 
-static struct hc_status http_check(struct fixture *f, const char *addr, enum hct_http_mode mode,
+static struct hc_status http_check(struct hct_fixture *f, const char *addr, enum hct_http_mode mode,
 				   struct xlb_health_spec *spec, char *request, size_t reqlen)
 {
 	struct hct_http srv;
@@ -188,7 +161,7 @@ static struct hc_status http_check(struct fixture *f, const char *addr, enum hct
 
 static void test_http_results(void **state)
 {
-	struct fixture *f = *state;
+	struct hct_fixture *f = *state;
 	struct xlb_health_spec spec = hct_spec(XLB_HC_HTTP, 0, 100, 300, 2, 3);
 	char req[1024], want[256];
 	struct hc_status st;
@@ -217,7 +190,7 @@ static void test_http_results(void **state)
 
 static void test_http_spec(void **state)
 {
-	struct fixture *f = *state;
+	struct hct_fixture *f = *state;
 	struct xlb_health_spec spec = hct_spec(XLB_HC_HTTP, 0, 100, 300, 2, 3);
 	char req[1024];
 	struct hc_status st;
@@ -242,7 +215,7 @@ static void test_http_spec(void **state)
 
 /* ---- UDP ---- */
 
-static struct hc_status udp_check(struct fixture *f, const char *addr, enum hct_udp_mode mode,
+static struct hc_status udp_check(struct hct_fixture *f, const char *addr, enum hct_udp_mode mode,
 				  const char *payload, const char *expect)
 {
 	struct xlb_health_spec spec = hct_spec(XLB_HC_UDP, 0, 100, 300, 2, 3);
@@ -263,7 +236,7 @@ static struct hc_status udp_check(struct fixture *f, const char *addr, enum hct_
 
 static void test_udp_results(void **state)
 {
-	struct fixture *f = *state;
+	struct hct_fixture *f = *state;
 	struct xlb_health_spec spec = hct_spec(XLB_HC_UDP, 0, 100, 300, 2, 3);
 	struct hc_status st;
 
@@ -298,7 +271,7 @@ static void test_udp_results(void **state)
 /* rise 2 / fall 3: unknown -> up after 2 successes, up -> down after exactly 3 failures, back after 2. */
 static void test_rise_fall(void **state)
 {
-	struct fixture *f = *state;
+	struct hct_fixture *f = *state;
 	struct hct_tcp srv = { .fd = -1 };
 	struct xlb_health_spec spec;
 	struct hc_target_key k;
@@ -350,7 +323,7 @@ static void test_rise_fall(void **state)
 /* A check that alternates pass/fail never changes state (HAProxy: no flapping). */
 static void test_no_flapping(void **state)
 {
-	struct fixture *f = *state;
+	struct hct_fixture *f = *state;
 	struct xlb_health_spec spec = hct_spec(XLB_HC_UDP, 0, 30, 100, 2, 3);
 	struct hc_target_key k;
 	struct hct_udp srv;
@@ -385,7 +358,7 @@ static void test_no_flapping(void **state)
 /* Type none: up at once, no callback; respecified to tcp it is checked; back to none: up, from the loop. */
 static void test_type_none_and_respec(void **state)
 {
-	struct fixture *f = *state;
+	struct hct_fixture *f = *state;
 	struct xlb_health_spec spec = hct_spec(XLB_HC_NONE, 0, 50, 100, 2, 3);
 	struct hc_target_key k = hct_key("198.19.0.10", 80, IPPROTO_TCP, "127.0.0.1");
 	struct hc_status st;
@@ -424,7 +397,7 @@ static void test_type_none_and_respec(void **state)
 /* Deleting a target whose check is in flight: no callback, socket closed, no crash. */
 static void test_delete_in_flight(void **state)
 {
-	struct fixture *f = *state;
+	struct hct_fixture *f = *state;
 	struct xlb_health_spec spec = hct_spec(XLB_HC_HTTP, 0, 10, 1000, 1, 1);
 	struct hc_target_key k;
 	struct hct_http srv;
@@ -451,7 +424,7 @@ static void test_delete_in_flight(void **state)
 /* Bad arguments are refused, nothing changes. */
 static void test_bad_input(void **state)
 {
-	struct fixture *f = *state;
+	struct hct_fixture *f = *state;
 	struct xlb_health_spec spec = hct_spec(XLB_HC_TCP, 80, 100, 100, 2, 3);
 	struct hc_target_key k = hct_key("198.19.0.10", 80, IPPROTO_TCP, "127.0.0.1");
 	struct hc_status st;
@@ -469,7 +442,7 @@ static void test_bad_input(void **state)
 /* The log line of a state change, exactly. */
 static void test_log_line(void **state)
 {
-	struct fixture *f = *state;
+	struct hct_fixture *f = *state;
 	struct xlb_health_spec spec = hct_spec(XLB_HC_TCP, 0, 30, 100, 2, 3);
 	struct hc_target_key k = hct_key("198.19.0.10", 80, IPPROTO_TCP, "127.0.0.1");
 	FILE *tmp = tmpfile();
@@ -500,7 +473,7 @@ static void test_log_line(void **state)
 /* Histogram: cumulative, total = every check, sum = their durations. */
 static void test_histogram(void **state)
 {
-	struct fixture *f = *state;
+	struct hct_fixture *f = *state;
 	struct hct_tcp srv = { .fd = -1 };
 	struct xlb_health_spec spec;
 	struct hc_target_key k = hct_key("198.19.0.10", 80, IPPROTO_TCP, "127.0.0.1");
@@ -527,20 +500,20 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_http_parser),
-		cmocka_unit_test_setup_teardown(test_tcp_ipv4, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_tcp_ipv6, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_tcp_timeout, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_unreachable, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_http_results, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_http_spec, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_udp_results, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_rise_fall, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_no_flapping, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_type_none_and_respec, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_delete_in_flight, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_bad_input, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_log_line, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_histogram, fx_setup, fx_teardown),
+		HCT_FX_TEST(test_tcp_ipv4),
+		HCT_FX_TEST(test_tcp_ipv6),
+		HCT_FX_TEST(test_tcp_timeout),
+		HCT_FX_TEST(test_unreachable),
+		HCT_FX_TEST(test_http_results),
+		HCT_FX_TEST(test_http_spec),
+		HCT_FX_TEST(test_udp_results),
+		HCT_FX_TEST(test_rise_fall),
+		HCT_FX_TEST(test_no_flapping),
+		HCT_FX_TEST(test_type_none_and_respec),
+		HCT_FX_TEST(test_delete_in_flight),
+		HCT_FX_TEST(test_bad_input),
+		HCT_FX_TEST(test_log_line),
+		HCT_FX_TEST(test_histogram),
 	};
 
 	if (hct_private_netns() < 0) {

@@ -14,25 +14,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "model.h"
 
-static int fail(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail(char *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err) {
-		va_start(ap, fmt);
-		vsnprintf(err, XLB_ERR_LEN, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
+/* Every parse error here is -EINVAL (xlb_errf: model.c). */
+#define fail(err, ...) xlb_errf(err, -EINVAL, __VA_ARGS__)
 
 /* Text in quotes is cut so that a long input still leaves room for the message. */
 #define Q "%.80s"

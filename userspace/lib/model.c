@@ -16,9 +16,7 @@
 #include "maglev.h"
 #include "model.h"
 
-static int fail(char *err, int ret, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, int ret, const char *fmt, ...)
+int xlb_errf(char *err, int ret, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -29,6 +27,8 @@ static int fail(char *err, int ret, const char *fmt, ...)
 	}
 	return ret;
 }
+
+#define fail(err, ret, ...) xlb_errf(err, ret, __VA_ARGS__)
 
 /* ---- lifecycle ---- */
 

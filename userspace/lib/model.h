@@ -174,6 +174,8 @@ int xlb_health_validate(const struct xlb_health_spec *h, char *err);
 int xlb_backend_validate(const struct xlb_vip_spec *v, const struct xlb_backend_spec *b, char *err);
 int xlb_vip_validate(const struct xlb_vip_spec *v, char *err);
 int xlb_settings_validate(const struct xlb_settings *s, char *err);
+/* Write a printf message into err (XLB_ERR_LEN; err may be NULL); returns ret. */
+int xlb_errf(char *err, int ret, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Text forms of enums and values; 0 or -EINVAL (no message). */
 int xlb_hash_mode_parse(const char *s, enum xlb_hash_mode *out);	/* "5tuple" | "src" */
 int xlb_hc_type_parse(const char *s, enum xlb_hc_type *out);	/* "none" | "tcp" | "http" | "udp" */

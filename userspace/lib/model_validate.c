@@ -10,26 +10,13 @@
  * object; xlb_model_validate prefixes them with "vips[N].".
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "maglev.h"
 #include "model.h"
 
-static int fail(char *err, int ret, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err) {
-		va_start(ap, fmt);
-		vsnprintf(err, XLB_ERR_LEN, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
+#define fail(err, ret, ...) xlb_errf(err, ret, __VA_ARGS__)	/* model.c */
 
 /* Run a partial validator into a scratch buffer, then prefix its path. */
 #define PREFIXED(err, call, fmt, ...)                                          \
@@ -116,22 +103,30 @@ int xlb_backend_validate(const struct xlb_vip_spec *v, const struct xlb_backend_
 	return xlb_health_validate(&eff, err);
 }
 
-static const struct xlb_backend_spec *sort_backends;
+/* find_dup's qsort state (qsort has no context argument). */
+static const char *sort_items;
+static size_t sort_size;
+static int (*sort_cmp)(const void *a, const void *b);
 
-static int cmp_backend_idx(const void *a, const void *b)
+/* Order indexes by their items, ties by index: equal items end up adjacent, lowest index first. */
+static int cmp_idx(const void *a, const void *b)
 {
 	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	int r = xlb_addr_cmp(&sort_backends[i].addr, &sort_backends[j].addr);
+	int r = sort_cmp(sort_items + i * sort_size, sort_items + j * sort_size);
 
 	return r ? r : (i < j ? -1 : 1);
 }
 
-/* Duplicate backend addresses, in O(n log n): VIPs may have many backends. */
-static int check_dup_backends(const struct xlb_vip_spec *v, char *err)
+/*
+ * First pair of equal items (by cmp) in sorted order, in O(n log n): VIPs
+ * may have many backends. Returns 1 with *dup and *also (the other index),
+ * 0 if all differ, -ENOMEM.
+ */
+static int find_dup(const void *items, size_t n, size_t size, int (*cmp)(const void *a, const void *b),
+		    size_t *dup, size_t *also)
 {
-	char addr[XLB_ADDR_STRLEN];
-	size_t *idx, n = v->n_backends;
-	int ret = 0;
+	size_t *idx;
+	int found = 0;
 
 	if (n < 2)
 		return 0;
@@ -140,19 +135,37 @@ static int check_dup_backends(const struct xlb_vip_spec *v, char *err)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
 		idx[i] = i;
-	sort_backends = v->backends;
-	qsort(idx, n, sizeof(*idx), cmp_backend_idx);
-	for (size_t i = 1; i < n && !ret; i++) {
-		const struct xlb_backend_spec *a = &v->backends[idx[i - 1]], *b = &v->backends[idx[i]];
-
-		if (!xlb_addr_cmp(&a->addr, &b->addr)) {
-			xlb_addr_format(&b->addr, addr, sizeof(addr));
-			ret = fail(err, -EINVAL, "backends[%zu].address: duplicate backend %s (also backends[%zu])",
-				   idx[i], addr, idx[i - 1]);
+	sort_items = items;
+	sort_size = size;
+	sort_cmp = cmp;
+	qsort(idx, n, sizeof(*idx), cmp_idx);
+	for (size_t i = 1; i < n && !found; i++) {
+		if (!cmp(sort_items + idx[i - 1] * size, sort_items + idx[i] * size)) {
+			*dup = idx[i];
+			*also = idx[i - 1];
+			found = 1;
 		}
 	}
 	free(idx);
-	return ret;
+	return found;
+}
+
+static int cmp_backend_addr(const void *a, const void *b)
+{
+	return xlb_addr_cmp(&((const struct xlb_backend_spec *)a)->addr, &((const struct xlb_backend_spec *)b)->addr);
+}
+
+static int check_dup_backends(const struct xlb_vip_spec *v, char *err)
+{
+	char addr[XLB_ADDR_STRLEN];
+	size_t dup, also;
+	int ret = find_dup(v->backends, v->n_backends, sizeof(*v->backends), cmp_backend_addr, &dup, &also);
+
+	if (ret <= 0)
+		return ret;
+	xlb_addr_format(&v->backends[dup].addr, addr, sizeof(addr));
+	return fail(err, -EINVAL, "backends[%zu].address: duplicate backend %s (also backends[%zu])", dup, addr,
+		    also);
 }
 
 int xlb_vip_validate(const struct xlb_vip_spec *v, char *err)
@@ -223,40 +236,21 @@ int xlb_settings_validate(const struct xlb_settings *s, char *err)
 	return 0;
 }
 
-static const struct xlb_vip_spec *sort_vips;
-
-static int cmp_vip_idx(const void *a, const void *b)
+static int cmp_vip_id(const void *a, const void *b)
 {
-	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	int r = xlb_vip_id_cmp(&sort_vips[i].id, &sort_vips[j].id);
-
-	return r ? r : (i < j ? -1 : 1);
+	return xlb_vip_id_cmp(&((const struct xlb_vip_spec *)a)->id, &((const struct xlb_vip_spec *)b)->id);
 }
 
 static int check_dup_vips(const struct xlb_model *m, char *err)
 {
 	char name[XLB_VIP_STRLEN];
-	size_t *idx, n = m->n_vips;
-	int ret = 0;
+	size_t dup, also;
+	int ret = find_dup(m->vips, m->n_vips, sizeof(*m->vips), cmp_vip_id, &dup, &also);
 
-	if (n < 2)
-		return 0;
-	idx = malloc(n * sizeof(*idx));
-	if (!idx)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
-	sort_vips = m->vips;
-	qsort(idx, n, sizeof(*idx), cmp_vip_idx);
-	for (size_t i = 1; i < n && !ret; i++) {
-		if (!xlb_vip_id_cmp(&m->vips[idx[i - 1]].id, &m->vips[idx[i]].id)) {
-			xlb_vip_id_format(&m->vips[idx[i]].id, name, sizeof(name));
-			ret = fail(err, -EINVAL, "vips[%zu].vip: duplicate VIP %s (also vips[%zu])", idx[i],
-				   name, idx[i - 1]);
-		}
-	}
-	free(idx);
-	return ret;
+	if (ret <= 0)
+		return ret;
+	xlb_vip_id_format(&m->vips[dup].id, name, sizeof(name));
+	return fail(err, -EINVAL, "vips[%zu].vip: duplicate VIP %s (also vips[%zu])", dup, name, also);
 }
 
 int xlb_model_validate(const struct xlb_model *m, char *err)

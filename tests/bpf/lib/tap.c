@@ -21,41 +21,42 @@ static bool tap_vreport(bool cond, const char *fmt, va_list ap)
 	return cond;
 }
 
+/* The bool of expr, evaluated with ap = the variadic arguments after `last`. */
+#define WITH_VA(last, expr)                                                    \
+	({                                                                     \
+		va_list ap;                                                    \
+		bool _ok;                                                      \
+		va_start(ap, last);                                            \
+		_ok = (expr);                                                  \
+		va_end(ap);                                                    \
+		_ok;                                                           \
+	})
+
 bool tap_ok(bool cond, const char *fmt, ...)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	tap_vreport(cond, fmt, ap);
-	va_end(ap);
-	return cond;
+	return WITH_VA(fmt, tap_vreport(cond, fmt, ap));
 }
 
-bool tap_eq_u64(uint64_t got, uint64_t want, const char *fmt, ...)
+/* Both widths: a u32 prints the same digits through %llu / %llx. */
+static bool tap_veq(uint64_t got, uint64_t want, const char *fmt, va_list ap)
 {
 	bool ok = got == want;
-	va_list ap;
 
-	va_start(ap, fmt);
 	tap_vreport(ok, fmt, ap);
-	va_end(ap);
 	if (!ok)
 		printf("#   got %llu (0x%llx), want %llu (0x%llx)\n", (unsigned long long)got,
 		       (unsigned long long)got, (unsigned long long)want, (unsigned long long)want);
 	return ok;
 }
 
+bool tap_eq_u64(uint64_t got, uint64_t want, const char *fmt, ...)
+{
+	return WITH_VA(fmt, tap_veq(got, want, fmt, ap));
+}
+
 bool tap_eq_u32(uint32_t got, uint32_t want, const char *fmt, ...)
 {
-	bool ok = got == want;
-	va_list ap;
-
-	va_start(ap, fmt);
-	tap_vreport(ok, fmt, ap);
-	va_end(ap);
-	if (!ok)
-		printf("#   got %u (0x%x), want %u (0x%x)\n", got, got, want, want);
-	return ok;
+	return WITH_VA(fmt, tap_veq(got, want, fmt, ap));
 }
 
 bool tap_mem_eq(const void *got, uint32_t got_len, const void *want, uint32_t want_len,
