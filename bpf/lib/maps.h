@@ -31,7 +31,7 @@ struct {
  */
 struct xlb_maglev_inner {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_INNER_MAP);
+	__uint(map_flags, BPF_F_INNER_MAP | BPF_F_MMAPABLE);
 	__uint(max_entries, XLB_MAGLEV_DEFAULT_SIZE);
 	__type(key, __u32);
 	__type(value, __u32);

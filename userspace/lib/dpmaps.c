@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 void xlb_dp_config_defaults(struct xlb_config *cfg)
@@ -22,35 +23,26 @@ void xlb_dp_config_defaults(struct xlb_config *cfg)
 	cfg->new_flows_per_cpu = XLB_DEFAULT_NEW_FLOWS_PER_CPU;
 }
 
-/* Write table[0..size) into an ARRAY map, in batches. */
+/* Copy table[0..size) into an ARRAY map created BPF_F_MMAPABLE: stores
+ * instead of a syscall per batch (the map is not yet visible to packets,
+ * so no tearing). The kernel lays array values out 8-byte aligned. */
 static int fill_array(int fd, const uint32_t *table, uint32_t size)
 {
-	enum { CHUNK = 65536 };
-	uint32_t *keys = malloc(sizeof(*keys) * (size < CHUNK ? size : CHUNK));
-	int err = 0;
+	size_t len = (size_t)size * 8;
+	uint8_t *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 
-	if (!keys)
-		return -ENOMEM;
-	for (uint32_t start = 0; start < size && !err; start += CHUNK) {
-		uint32_t n = size - start < CHUNK ? size - start : CHUNK;
-		uint32_t count = n;
-
-		for (uint32_t i = 0; i < n; i++)
-			keys[i] = start + i;
-		err = bpf_map_update_batch(fd, keys, table + start, &count, NULL);
-		if (err == -EINVAL || err == -EOPNOTSUPP) {	/* no batch ops: one by one */
-			err = 0;
-			for (uint32_t i = 0; i < n && !err; i++)
-				err = bpf_map_update_elem(fd, &keys[i], &table[start + i], BPF_ANY);
-		}
-	}
-	free(keys);
-	return err;
+	if (mem == MAP_FAILED)
+		return -errno;
+	for (uint32_t i = 0; i < size; i++)
+		*(uint32_t *)(mem + (size_t)i * 8) = table[i];
+	munmap(mem, len);
+	return 0;
 }
 
 int xlb_dp_install_table(int maglev_tables_fd, uint32_t vip_id, const uint32_t *table, uint32_t size)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_INNER_MAP);
+	/* Flags must equal the BPF template's (bpf/lib/maps.h) or the swap fails. */
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_INNER_MAP | BPF_F_MMAPABLE);
 	int inner, err;
 
 	if (!table || size == 0 || size > XLB_MAGLEV_MAX_SIZE || vip_id >= XLB_MAX_VIPS)

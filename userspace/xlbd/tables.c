@@ -99,11 +99,29 @@ uint64_t table_fingerprint(const uint32_t *table, uint32_t size, const struct ta
 	for (size_t i = 0; i < n; i++)
 		map[i] = (struct id_rank){ s[i].id, (uint32_t)i };
 	qsort(map, n, sizeof(*map), cmp_id);
-	for (uint32_t i = 0; i < size; i++) {
-		struct id_rank k = { table[i], 0 }, *hit;
+	/* ids of one VIP are mostly close together: a dense id -> rank array
+	 * beats a bsearch per slot; sparse ids fall back to the bsearch */
+	if (n && map[n - 1].id - map[0].id < 4 * n + 4096) {
+		uint32_t lo = map[0].id, span = map[n - 1].id - lo + 1;
+		uint32_t *dense = malloc((size_t)span * sizeof(*dense));
 
-		hit = table[i] == XLB_BACKEND_NONE ? NULL : bsearch(&k, map, n, sizeof(*map), cmp_id);
-		canon[i] = hit ? hit->rank : XLB_BACKEND_NONE;
+		if (!dense)
+			goto out;
+		for (uint32_t i = 0; i < span; i++)
+			dense[i] = XLB_BACKEND_NONE;
+		for (size_t i = 0; i < n; i++)
+			dense[map[i].id - lo] = map[i].rank;
+		for (uint32_t i = 0; i < size; i++)
+			canon[i] = table[i] >= lo && table[i] - lo < span ? dense[table[i] - lo]
+									  : XLB_BACKEND_NONE;
+		free(dense);
+	} else {
+		for (uint32_t i = 0; i < size; i++) {
+			struct id_rank k = { table[i], 0 }, *hit;
+
+			hit = table[i] == XLB_BACKEND_NONE ? NULL : bsearch(&k, map, n, sizeof(*map), cmp_id);
+			canon[i] = hit ? hit->rank : XLB_BACKEND_NONE;
+		}
 	}
 	fp = maglev_fingerprint(canon, size);
 	for (size_t i = 0; i < n; i++)	/* which addresses the ranks stand for */
