@@ -17,17 +17,6 @@
 #include "config_int.h"
 #include "model.h"
 
-/* snprintf that may truncate on purpose (gcc's -Wformat-truncation does not see through va_list) */
-static void put(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void put(char *buf, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, n, fmt, ap);
-	va_end(ap);
-}
 
 void xlb_cyaml_log_fn(cyaml_log_t level, void *ctx, const char *fmt, va_list args)
 {
@@ -84,9 +73,9 @@ static void child_path(struct frame *f, char *out)
 	if (!f)
 		out[0] = '\0';
 	else if (f->map)
-		put(out, PATH_LEN, "%s%s%s", f->path, f->path[0] ? "." : "", f->key);
+		xlb_strf(out, PATH_LEN, "%s%s%s", f->path, f->path[0] ? "." : "", f->key);
 	else
-		put(out, PATH_LEN, "%s[%u]", f->path, f->next++);
+		xlb_strf(out, PATH_LEN, "%s[%u]", f->path, f->next++);
 }
 
 int xlb_yaml_locate(const char *yaml, size_t len, const char *path, enum xlb_yaml_at at, int *line, int *col)
@@ -115,7 +104,7 @@ int xlb_yaml_locate(const char *yaml, size_t len, const char *path, enum xlb_yam
 			if (depth && st[depth - 1].map)
 				st[depth - 1].in_key = true;
 		} else if (top && top->map && top->in_key && t == YAML_SCALAR_EVENT) {
-			put(top->key, PATH_LEN, "%s", (const char *)ev.data.scalar.value);
+			xlb_strf(top->key, PATH_LEN, "%s", (const char *)ev.data.scalar.value);
 			top->in_key = false;
 			child_path(top, p);
 			if (l.want_key)
@@ -136,7 +125,7 @@ int xlb_yaml_locate(const char *yaml, size_t len, const char *path, enum xlb_yam
 					memset(f, 0, sizeof(*f));
 					f->map = t == YAML_MAPPING_START_EVENT;
 					f->in_key = f->map;
-					put(f->path, PATH_LEN, "%s", p);
+					xlb_strf(f->path, PATH_LEN, "%s", p);
 				}
 				if (top && top->map)
 					top->in_key = false;	/* until this container ends */
@@ -177,7 +166,7 @@ static bool syntax_error(const char *yaml, size_t len, char *msg, size_t n, int 
 	if (failed) {
 		*line = (int)parser.problem_mark.line + 1;
 		*col = (int)parser.problem_mark.column + 1;
-		put(msg, n, "YAML syntax error: %s%s%s%s", parser.problem ? parser.problem : "unknown",
+		xlb_strf(msg, n, "YAML syntax error: %s%s%s%s", parser.problem ? parser.problem : "unknown",
 			 parser.context ? " (" : "", parser.context ? parser.context : "",
 			 parser.context ? ")" : "");
 	}
@@ -292,9 +281,9 @@ static void append(char *path, size_t size, const struct bt_entry *e)
 	size_t n = strlen(path);
 
 	if (e->entry >= 0)
-		put(path + n, size - n, "[%d]", e->entry);
+		xlb_strf(path + n, size - n, "[%d]", e->entry);
 	else if (e->field[0])
-		put(path + n, size - n, "%s%s", n ? "." : "", e->field);
+		xlb_strf(path + n, size - n, "%s%s", n ? "." : "", e->field);
 }
 
 void xlb_config_describe_cyaml(const char *name, const char *yaml, size_t len,
@@ -308,12 +297,12 @@ void xlb_config_describe_cyaml(const char *name, const char *yaml, size_t len,
 	unsigned min;
 
 	if (syntax_error(yaml, len, what, sizeof(what), &sline, &scol)) {
-		put(err, XLB_ERR_LEN, "%.100s:%d:%d: %s%s", name, sline, scol, what,
+		xlb_strf(err, XLB_ERR_LEN, "%.100s:%d:%d: %s%s", name, sline, scol, what,
 		    unquoted_v6_vip(yaml, len, sline) ? " (quote IPv6 VIPs: \"[2001:db8::10]:80/tcp\")" : "");
 		return;
 	}
 	if (null_document(yaml, len)) {
-		put(err, XLB_ERR_LEN, "%.100s: empty configuration (expected keys interfaces, settings, vips)", name);
+		xlb_strf(err, XLB_ERR_LEN, "%.100s: empty configuration (expected keys interfaces, settings, vips)", name);
 		return;
 	}
 	sscanf(log->text, "Load: %159[^\n]", first);
@@ -330,23 +319,23 @@ void xlb_config_describe_cyaml(const char *name, const char *yaml, size_t len,
 		append(path, sizeof(path), &bt[i]);
 
 	if (sscanf(first, "Unexpected key: %63[^\n]", arg) == 1) {
-		put(what, sizeof(what), "unexpected key '%s'", arg);
-		put(target, sizeof(target), "%s%s%s", path, path[0] ? "." : "", arg);
+		xlb_strf(what, sizeof(what), "unexpected key '%s'", arg);
+		xlb_strf(target, sizeof(target), "%s%s%s", path, path[0] ? "." : "", arg);
 		key = XLB_YAML_KEY;
 	} else if (sscanf(first, "Missing required mapping field: %63[^\n]", arg) == 1) {
-		put(what, sizeof(what), "missing required key '%s'", arg);
-		put(target, sizeof(target), "%s", path);
+		xlb_strf(what, sizeof(what), "missing required key '%s'", arg);
+		xlb_strf(target, sizeof(target), "%s", path);
 	} else if (sscanf(first, "Mapping field already seen: %63[^\n]", arg) == 1) {
-		put(what, sizeof(what), "key '%s' given twice", arg);
-		put(target, sizeof(target), "%s", path);
+		xlb_strf(what, sizeof(what), "key '%s' given twice", arg);
+		xlb_strf(target, sizeof(target), "%s", path);
 		key = XLB_YAML_LAST_KEY;	/* point at the second one */
 		size_t pl = strlen(path), al = strlen(arg);
 
 		if (pl >= al && !strcmp(path + pl - al, arg))	/* the path of the mapping, not the key */
 			path[pl > al ? pl - al - 1 : 0] = '\0';
 	} else if (sscanf(first, "Insufficient entries (%*u of %u min)", &min) == 1) {
-		put(what, sizeof(what), "needs at least %u entr%s", min, min == 1 ? "y" : "ies");
-		put(target, sizeof(target), "%s", path);
+		xlb_strf(what, sizeof(what), "needs at least %u entr%s", min, min == 1 ? "y" : "ies");
+		xlb_strf(target, sizeof(target), "%s", path);
 	} else if (sscanf(first, "Expecting %31[A-Z_], got event: %31[A-Z_]", want, got) == 2) {
 		size_t pl = strlen(path);
 
@@ -354,21 +343,21 @@ void xlb_config_describe_cyaml(const char *name, const char *yaml, size_t len,
 			hint = " (quote IPv6 VIPs: \"[2001:db8::10]:80/tcp\")";
 		else if (!strcmp(want, "STRING") && !strcmp(got, "SEQUENCE_START"))
 			hint = " (quote values that start with '[')";
-		put(what, sizeof(what), "expected %s, got %s%s", kind(want), kind(got), hint);
-		put(target, sizeof(target), "%s", path);
+		xlb_strf(what, sizeof(what), "expected %s, got %s%s", kind(want), kind(got), hint);
+		xlb_strf(target, sizeof(target), "%s", path);
 	} else {
-		put(what, sizeof(what), "%s", first[0] ? first : fallback);
-		put(target, sizeof(target), "%s", path);
+		xlb_strf(what, sizeof(what), "%s", first[0] ? first : fallback);
+		xlb_strf(target, sizeof(target), "%s", path);
 	}
 	if (target[0] && xlb_yaml_locate(yaml, len, target, key, &sline, &scol) == 0) {
 		line = sline;
 		col = scol;
 	}
 	if (line)
-		put(err, XLB_ERR_LEN, "%.100s:%d:%d: %s%s%s", name, line, col, path, path[0] ? ": " : "",
+		xlb_strf(err, XLB_ERR_LEN, "%.100s:%d:%d: %s%s%s", name, line, col, path, path[0] ? ": " : "",
 			 what);
 	else
-		put(err, XLB_ERR_LEN, "%.100s: %s%s%s", name, path, path[0] ? ": " : "", what);
+		xlb_strf(err, XLB_ERR_LEN, "%.100s: %s%s%s", name, path, path[0] ? ": " : "", what);
 }
 
 void xlb_config_describe_path(const char *name, const char *yaml, size_t len, const char *msg, char *err)
@@ -383,9 +372,9 @@ void xlb_config_describe_path(const char *name, const char *yaml, size_t len, co
 		memcpy(path, msg, n);
 		path[n] = '\0';
 		if (xlb_yaml_locate(yaml, len, path, XLB_YAML_VALUE, &line, &col) >= 0) {
-			put(err, XLB_ERR_LEN, "%.100s:%d:%d: %s", name, line, col, msg);
+			xlb_strf(err, XLB_ERR_LEN, "%.100s:%d:%d: %s", name, line, col, msg);
 			return;
 		}
 	}
-	put(err, XLB_ERR_LEN, "%.100s: %s", name, msg);
+	xlb_strf(err, XLB_ERR_LEN, "%.100s: %s", name, msg);
 }

@@ -28,6 +28,15 @@ int xlb_errf(char *err, int ret, const char *fmt, ...)
 	return ret;
 }
 
+void xlb_strf(char *buf, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, n, fmt, ap);
+	va_end(ap);
+}
+
 #define fail(err, ret, ...) xlb_errf(err, ret, __VA_ARGS__)
 
 /* ---- lifecycle ---- */

@@ -176,6 +176,9 @@ int xlb_vip_validate(const struct xlb_vip_spec *v, char *err);
 int xlb_settings_validate(const struct xlb_settings *s, char *err);
 /* Write a printf message into err (XLB_ERR_LEN; err may be NULL); returns ret. */
 int xlb_errf(char *err, int ret, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* snprintf into buf[n] that may truncate on purpose (messages, field paths):
+ * gcc's -Wformat-truncation does not see through the va_list. */
+void xlb_strf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Text forms of enums and values; 0 or -EINVAL (no message). */
 int xlb_hash_mode_parse(const char *s, enum xlb_hash_mode *out);	/* "5tuple" | "src" */
 int xlb_hc_type_parse(const char *s, enum xlb_hc_type *out);	/* "none" | "tcp" | "http" | "udp" */

@@ -18,17 +18,6 @@
 #include <string.h>
 #include "model_json.h"
 
-/* snprintf that may truncate on purpose (paths are cut, never overflow) */
-static void put(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void put(char *buf, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, n, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- decode helpers: every one names the path ---- */
 
@@ -52,7 +41,7 @@ static int bad(char *err, const char *path, const char *fmt, ...)
 /* path of a member: "at.key" (or "key" at the top) */
 static void sub(char *out, size_t n, const char *at, const char *key)
 {
-	put(out, n, "%.150s%s%.60s", at, at[0] ? "." : "", key);
+	xlb_strf(out, n, "%.150s%s%.60s", at, at[0] ? "." : "", key);
 }
 
 /* Every key of o must be in the NULL-terminated list. */
@@ -127,7 +116,7 @@ static int get_bytes(const json_t *text, const json_t *hex, const char *at, cons
 	size_t n;
 
 	sub(p, sizeof(p), at, key);
-	put(ph, sizeof(ph), "%s_hex", p);
+	xlb_strf(ph, sizeof(ph), "%s_hex", p);
 	if (text && hex)
 		return bad(err, ph, "give %s or %s_hex, not both", key, key);
 	if (text) {
@@ -221,7 +210,7 @@ static int health_from(const json_t *j, const char *at, struct xlb_health_spec *
 		json_array_foreach(x, i, y) {
 			char q[220];
 
-			put(q, sizeof(q), "%s[%zu]", p, i);
+			xlb_strf(q, sizeof(q), "%s[%zu]", p, i);
 			if (get_uint(y, q, 100, 599, &v, err))
 				return -EINVAL;
 			h->status[i] = (uint16_t)v;
@@ -371,7 +360,7 @@ static int vip_from(const json_t *j, const char *at, struct xlb_vip_spec *v, cha
 	json_array_foreach(x, i, y) {
 		char q[220];
 
-		put(q, sizeof(q), "%s[%zu]", p, i);
+		xlb_strf(q, sizeof(q), "%s[%zu]", p, i);
 		if (backend_from(y, q, &v->backends[i], err))
 			return -EINVAL;
 		v->n_backends++;
@@ -396,7 +385,7 @@ static int settings_from(const json_t *root, struct xlb_settings *s, char *err)
 		if (json_array_size(ifs) > XLB_MAX_IFACES)
 			return bad(err, "interfaces", "%zu interfaces, at most %d", json_array_size(ifs), XLB_MAX_IFACES);
 		json_array_foreach(ifs, i, x) {
-			put(p, sizeof(p), "interfaces[%zu]", i);
+			xlb_strf(p, sizeof(p), "interfaces[%zu]", i);
 			if (get_str(x, p, &str, err))
 				return -EINVAL;
 			if (!str[0] || strlen(str) >= sizeof(s->interfaces[i]))
@@ -412,7 +401,7 @@ static int settings_from(const json_t *root, struct xlb_settings *s, char *err)
 	if (known_keys(j, "settings", keys, err))
 		return -EINVAL;
 	for (int fam = 4; fam <= 6; fam += 2) {
-		put(p, sizeof(p), "settings.src%d_prefix", fam);
+		xlb_strf(p, sizeof(p), "settings.src%d_prefix", fam);
 		if (!(x = json_object_get(j, p + 9)))
 			continue;
 		struct xlb_addr *a = fam == 4 ? &s->src4_prefix : &s->src6_prefix;
@@ -497,7 +486,7 @@ int xlb_model_from_json(const json_t *j, struct xlb_model *out, char *err)
 
 			if (ret)
 				break;
-			put(p, sizeof(p), "vips[%zu]", i);
+			xlb_strf(p, sizeof(p), "vips[%zu]", i);
 			ret = vip_from(x, p, &out->vips[i], err);
 			out->n_vips++;	/* counted even when failed: its backends get freed */
 		}

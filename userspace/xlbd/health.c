@@ -157,30 +157,12 @@ static int grow(struct hc_ctx *ctx)
 	return 0;
 }
 
-/* ---- formatting (log lines, Host header) ---- */
-
-static void addr_text(const struct xlb_addr *a, char *buf, size_t len)
-{
-	if (!inet_ntop(a->family == XLB_AF_INET6 ? AF_INET6 : AF_INET, a->addr, buf, len))
-		snprintf(buf, len, "?");
-}
-
-static void vip_text(const struct xlb_vip_id *v, char *buf, size_t len)
-{
-	char a[XLB_ADDR_STRLEN];
-	const char *proto = v->proto == IPPROTO_UDP ? "udp" : v->proto == IPPROTO_TCP ? "tcp" : "?";
-
-	addr_text(&v->addr, a, sizeof(a));
-	if (v->addr.family == XLB_AF_INET6)
-		snprintf(buf, len, "[%s]:%u/%s", a, v->port, proto);
-	else
-		snprintf(buf, len, "%s:%u/%s", a, v->port, proto);
-}
+/* ---- formatting (log lines, Host header): the model's text forms ---- */
 
 void hc_key_format(const struct hc_target_key *key, char *vip, size_t viplen, char *be, size_t belen)
 {
-	vip_text(&key->vip, vip, viplen);
-	addr_text(&key->backend, be, belen);
+	xlb_vip_id_format(&key->vip, vip, viplen);
+	xlb_addr_format(&key->backend, be, belen);
 }
 
 /* ---- state machine ---- */
@@ -199,8 +181,8 @@ static bool set_state(struct hc_target *t, enum hc_state new_state, enum hc_resu
 		return false;
 	t->st.state = new_state;
 	t->st.since_ns = hc_now_ns();
-	addr_text(&t->key.backend, be, sizeof(be));
-	vip_text(&t->key.vip, vip, sizeof(vip));
+	xlb_addr_format(&t->key.backend, be, sizeof(be));
+	xlb_vip_id_format(&t->key.vip, vip, sizeof(vip));
 	if (t->spec.type == XLB_HC_NONE)
 		log_info("backend %s of %s: %s -> %s (check type none)", be, vip,
 			 hc_state_str(old), hc_state_str(new_state));
@@ -317,7 +299,7 @@ static void prepare_probe(struct hc_target *t)
 	if (t->spec.host[0]) {
 		snprintf(p->host, sizeof(p->host), "%s", t->spec.host);
 	} else {
-		addr_text(to, a, sizeof(a));
+		xlb_addr_format(to, a, sizeof(a));
 		snprintf(p->host, sizeof(p->host), to->family == XLB_AF_INET6 ? "[%s]" : "%s", a);
 		if (port != 80)
 			snprintf(p->host + strlen(p->host), sizeof(p->host) - strlen(p->host), ":%u", port);
